@@ -33,6 +33,7 @@ public enum JournalKind
     // Controller decisions.
     DeploymentStarted,
     WaveStarted,
+    WaveGate,
     DeviceOffered,
     ActionState,
     RolloutPaused,
@@ -53,7 +54,7 @@ public static class JournalKinds
         "failure.detected", "committed", "degraded", "device.fault", "download.started",
         "download.interrupted", "download.completed",
         "message.sent", "message.delivered", "message.lost",
-        "deployment.started", "wave.started", "device.offered", "action.state", "rollout.paused",
+        "deployment.started", "wave.started", "wave.gate", "device.offered", "action.state", "rollout.paused",
         "rollout.resumed", "rollout.aborted", "alert.raised", "alert.delivered", "recovery.action",
         "server.restart",
     ];
