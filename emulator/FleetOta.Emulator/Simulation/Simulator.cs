@@ -1,0 +1,277 @@
+using System.Globalization;
+using FleetOta.Agent;
+using FleetOta.Emulator.Faults;
+using FleetOta.Emulator.Fleet;
+using FleetOta.Journal;
+using FleetOta.Protocol;
+using FleetOta.Server;
+
+namespace FleetOta.Emulator.Simulation;
+
+/// <summary>Progress of a running simulation, reported every few hundred thousand events.</summary>
+public sealed record SimulationProgress(long VirtualTimeMs, long EndMs, long Events, int DevicesUpdated, int Devices, string Phase);
+
+/// <summary>What a finished simulation returns besides its journal.</summary>
+public sealed record SimulationResult(long Events, long JournalEntries, int DevicesUpdated, int Devices, long EndMs);
+
+/// <summary>The simulation host: a single-threaded discrete-event loop over virtual time that runs the agent core on
+/// every device and the rollout controller on the server side, and writes the journal.</summary>
+public sealed partial class Simulator
+{
+    private const int ProgressEveryEvents = 250_000;
+
+    private readonly SimulationSpec _spec;
+    private readonly IReadOnlyList<DeviceProfile> _fleet;
+    private readonly SqliteJournalWriter _journal;
+    private readonly SimDevice[] _devices;
+    private readonly PriorityQueue<SimEvent, long> _queue = new();
+    private readonly List<AgentOutput> _agentOutputs = [];
+    private readonly List<ControllerOutput> _controllerOutputs = [];
+    private readonly RolloutController _controller;
+    private readonly ReleaseSet _releases;
+    private readonly IManifestVerifier _verifier;
+
+    private long _now;
+    private long _sequence;
+    private long _events;
+    private int _devicesUpdated;
+
+    public Simulator(SimulationSpec spec, IReadOnlyList<DeviceProfile> fleet, SqliteJournalWriter journal)
+    {
+        _spec = spec;
+        _fleet = fleet;
+        _journal = journal;
+        _devices = fleet.Select(profile => new SimDevice(profile, spec.Seed)).ToArray();
+        _controller = new RolloutController(spec.Rollout with { Seed = spec.Seed }, fleet.Count);
+        _releases = ReleaseSet.Create(spec, fleet);
+        _verifier = new CachingManifestVerifier(_releases.Verifier);
+        _serverWakeAt = long.MaxValue;
+    }
+
+    public SimulationResult Run(Action<SimulationProgress>? progress = null)
+    {
+        WriteRunMetadata();
+        AssignFaults();
+        ScheduleStart();
+
+        var end = _spec.EndMs;
+        while (_queue.TryDequeue(out var next, out var priority))
+        {
+            var time = priority >> TimeShift;
+            if (time > end)
+            {
+                break;
+            }
+
+            _now = time;
+            _events++;
+            Dispatch(next);
+            if (progress is not null && _events % ProgressEveryEvents == 0)
+            {
+                progress(new SimulationProgress(_now, end, _events, _devicesUpdated, _devices.Length, _controller.Phase.ToString()));
+            }
+        }
+
+        _now = end;
+        _journal.SetRunValue("end_ms", end.ToString(CultureInfo.InvariantCulture));
+        _journal.SetRunValue("events", _events.ToString(CultureInfo.InvariantCulture));
+        _journal.Flush();
+        progress?.Invoke(new SimulationProgress(end, end, _events, _devicesUpdated, _devices.Length, _controller.Phase.ToString()));
+        return new SimulationResult(_events, _journal.Count, _devicesUpdated, _devices.Length, end);
+    }
+
+    private void WriteRunMetadata()
+    {
+        _journal.SetRunValue("host", "simulation");
+        _journal.SetRunValue("scenario", _spec.Name);
+        _journal.SetRunValue("seed", _spec.Seed.ToString(CultureInfo.InvariantCulture));
+        _journal.SetRunValue("release", _spec.Release.Id);
+        _journal.SetRunValue("release_version", _spec.Release.Version);
+        _journal.SetRunValue("previous_version", _spec.Fleet.InitialVersion);
+        _journal.SetRunValue("release_at_ms", _spec.ReleaseAtMs.ToString(CultureInfo.InvariantCulture));
+        _journal.SetRunValue("devices", _devices.Length.ToString(CultureInfo.InvariantCulture));
+        _journal.AddDevices(_fleet.Select(device => new JournalDevice(
+            device.Id, device.Name, device.Hardware.Model, device.Hardware.Revision, device.Network.Name,
+            device.Connectivity.Name, device.Site, device.TimeZone, _spec.Fleet.InitialVersion)));
+        _journal.AddRelease(_releases.ToJournal(_spec));
+    }
+
+    private void AssignFaults()
+    {
+        var targets = FaultAssignment.Resolve(_spec.Faults, _fleet, _spec.Seed);
+        for (var i = 0; i < _spec.Faults.Count; i++)
+        {
+            var spec = _spec.Faults[i];
+            if (spec.Kind.IsServerSide())
+            {
+                ScheduleServerFault(spec);
+                continue;
+            }
+
+            foreach (var id in targets[i])
+            {
+                var device = _devices[id];
+                if (ReferenceEquals(device.Faults, DeviceFaults.None))
+                {
+                    device.Faults = new DeviceFaults();
+                }
+
+                device.Faults.Entries.Add(spec);
+                ScheduleDeviceFault(device, spec);
+            }
+
+            Journal(new JournalEntry(0, JournalKind.FaultInjected, Status: spec.Kind.ToName(), Detail: Describe(spec),
+                Value: targets[i].Length, Actor: "emulator"));
+        }
+    }
+
+    private static string Describe(FaultSpec spec)
+    {
+        var target = spec.Target;
+        var aim = target.Count is { } count ? $"{count} devices" : target.Share is { } share ? $"{share:P1} of devices" : "all devices";
+        var parts = new List<string> { aim };
+        if (spec.Step is { } step)
+        {
+            parts.Add($"at step {step.ToName()}");
+        }
+
+        if (spec.AtMs is { } at)
+        {
+            parts.Add($"at {at / 60_000.0:0.#} min");
+        }
+
+        if (spec.Rate > 0)
+        {
+            parts.Add($"rate {spec.Rate:0.####}");
+        }
+
+        return string.Join(", ", parts);
+    }
+
+    private void ScheduleStart()
+    {
+        for (var i = 0; i < _devices.Length; i++)
+        {
+            var device = _devices[i];
+            var initial = new SlotContent(_spec.Fleet.InitialVersion, _spec.Fleet.InitialSecurityVersion,
+                _releases.InitialDigest, Valid: true);
+            device.Slots[0] = initial;
+            device.Slots[1] = SlotContent.Empty;
+            device.Environment = BootEnvironment.Initial(Slot.A, _spec.Fleet.BootLimit);
+            StartConnectivity(device);
+            Schedule(device.Random.NextLong(60_000), EventKind.PowerOn, i);
+        }
+
+        Schedule(_spec.ReleaseAtMs, EventKind.StartDeployment, -1);
+        foreach (var step in _spec.Operator)
+        {
+            Schedule(step.AtMs, EventKind.Operator, -1, payload: step);
+        }
+    }
+
+    private void Dispatch(in SimEvent e)
+    {
+        switch (e.Kind)
+        {
+            case EventKind.PowerOn:
+                PowerOn(_devices[e.Device]);
+                break;
+            case EventKind.Boot when e.Token == _devices[e.Device].Epoch:
+                Boot(_devices[e.Device]);
+                break;
+            case EventKind.AgentUp when e.Token == _devices[e.Device].Epoch:
+                AgentUp(_devices[e.Device]);
+                break;
+            case EventKind.AgentTimer:
+                OnAgentTimer(_devices[e.Device], e);
+                break;
+            case EventKind.AgentInput when e.Token == _devices[e.Device].Epoch:
+                DeliverToAgent(_devices[e.Device], (AgentInput)e.Payload!);
+                break;
+            case EventKind.TransferCheckpoint:
+                OnTransferCheckpoint(_devices[e.Device], e);
+                break;
+            case EventKind.SlotWriteDone when e.Token == _devices[e.Device].Epoch:
+                OnSlotWriteDone(_devices[e.Device]);
+                break;
+            case EventKind.Crash when e.Token == _devices[e.Device].Epoch:
+                Crash(_devices[e.Device]);
+                break;
+            case EventKind.SlowBurnFault:
+                OnSlowBurn(_devices[e.Device], e);
+                break;
+            case EventKind.PowerCut:
+                PowerCut(_devices[e.Device], (long)e.Data);
+                break;
+            case EventKind.LinkChange:
+                OnLinkChange(_devices[e.Device], e.Data != 0, scheduleNext: true);
+                break;
+            case EventKind.Partition:
+                OnPartition(_devices[e.Device], e.Data != 0);
+                break;
+            case EventKind.DeliverToServer:
+                DeliverToServer((DeviceMessage)e.Payload!);
+                break;
+            case EventKind.DeliverToDevice:
+                DeliverToDevice((ServerMessage)e.Payload!);
+                break;
+            case EventKind.ServerWake:
+                ServerWake();
+                break;
+            case EventKind.StartDeployment:
+                StartDeployment();
+                break;
+            case EventKind.Operator:
+                var step = (OperatorStep)e.Payload!;
+                RunController(new OperatorAction(step.Action, step.Device));
+                break;
+            case EventKind.ServerOutage:
+                OnServerOutage((FaultSpec)e.Payload!, e.Data != 0);
+                break;
+            case EventKind.AlertDelivery:
+                OnAlertDelivery((PendingAlert)e.Payload!);
+                break;
+        }
+    }
+
+    private const int TimeShift = 22;
+    private const long SequenceMask = (1L << TimeShift) - 1;
+
+    /// <summary>Queues an event. Equal times keep their scheduling order (within 4 million events of each other).</summary>
+    private void Schedule(long atMs, EventKind kind, int device, int token = 0, long data = 0, object? payload = null)
+    {
+        var priority = (Math.Max(atMs, _now) << TimeShift) | (_sequence++ & SequenceMask);
+        _queue.Enqueue(new SimEvent(kind, device, token, data, payload), priority);
+    }
+
+    private void Journal(in JournalEntry entry) => _journal.Append(entry);
+
+    private void JournalDevice(SimDevice device, JournalKind kind, string? status = null, string? detail = null, string? version = null,
+        long value = 0, string? release = null) =>
+        _journal.Append(new JournalEntry(_now, kind, device.Profile.Id, release, version, status, detail, value, "emulator"));
+}
+
+internal enum EventKind : byte
+{
+    PowerOn,
+    Boot,
+    AgentUp,
+    AgentTimer,
+    AgentInput,
+    TransferCheckpoint,
+    SlotWriteDone,
+    Crash,
+    SlowBurnFault,
+    PowerCut,
+    LinkChange,
+    Partition,
+    DeliverToServer,
+    DeliverToDevice,
+    ServerWake,
+    StartDeployment,
+    Operator,
+    ServerOutage,
+    AlertDelivery,
+}
+
+internal readonly record struct SimEvent(EventKind Kind, int Device, int Token, long Data, object? Payload);
