@@ -16,7 +16,7 @@ public sealed class ChromiumFactAttribute : FactAttribute
     }
 }
 
-/// <summary>Opens report.html in real headless Chromium through Playwright and checks what a reader sees.</summary>
+/// <summary>Opens report.html in real headless Chromium through Playwright and checks the visible page.</summary>
 public sealed class BrowserTests : IDisposable
 {
     private static readonly string[] LaunchArguments =

@@ -5,7 +5,7 @@ public sealed class ChartFontsTests
     [Fact]
     public void Check_FontsInstalled_ReturnsNull()
     {
-        // fonts-dejavu-core is installed by CI and by the developer set-up; without it this test fails on purpose.
+        // fonts-dejavu-core is installed by CI and by the developer set-up. Without it this test fails on purpose.
         ChartFonts.Check().Should().BeNull();
     }
 
@@ -33,7 +33,7 @@ public sealed class ChartFontsTests
     }
 
     [Fact]
-    public void ChartFamily_DejaVuInstalled_ReturnsDejaVuSans()
+    public void ChartFamily_DejaVuInstalled_IsDejaVuSans()
     {
         ChartFonts.ChartFamily().Should().Be("DejaVu Sans");
     }

@@ -7,7 +7,7 @@ public sealed class ReportWriterTests : IDisposable
     public void Dispose() => _output.Dispose();
 
     [Fact]
-    public void WriteScenario_Report_WritesFourFilesInReleaseFolder()
+    public void WriteScenario_Report_WritesFourFiles()
     {
         var folder = ReportWriter.WriteScenario(_output.Path, SampleReports.Failing());
 

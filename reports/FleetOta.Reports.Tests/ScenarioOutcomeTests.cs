@@ -55,7 +55,7 @@ public sealed class ScenarioOutcomeTests
     }
 
     [Fact]
-    public void ReleaseResults_AnyInputOrder_AreInCriterionOrder()
+    public void ReleaseResults_AnyOrder_SortByCriterion()
     {
         var report = SampleReports.Failing() with { Results = SampleReports.Failing().Results.Reverse().ToList() };
 

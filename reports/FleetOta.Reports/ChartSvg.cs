@@ -4,7 +4,7 @@ using ScottPlot;
 
 namespace FleetOta.Reports;
 
-/// <summary>One chart of the HTML report: an inline SVG, or a note that says why there is nothing to draw.</summary>
+/// <summary>One chart of the HTML report: an inline SVG, or a note that explains why there is nothing to draw.</summary>
 /// <param name="Id">Element id of the chart's figure in report.html, such as "chart-reach".</param>
 /// <param name="Title">Heading shown above the chart.</param>
 /// <param name="Caption">How to read the chart, shown under it.</param>

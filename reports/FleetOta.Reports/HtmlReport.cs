@@ -7,7 +7,7 @@ namespace FleetOta.Reports;
 /// so that it opens from a CI artifact with no network.</summary>
 internal static class HtmlReport
 {
-    /// <summary>Maximum number of evidence devices shown per result; summary.json lists them all.</summary>
+    /// <summary>Maximum number of evidence devices shown per result. summary.json lists them all.</summary>
     public const int MaxEvidenceDevices = 10;
 
     public static string Render(ScenarioReport report, IReadOnlyList<Chart> charts, string? fontWarning)

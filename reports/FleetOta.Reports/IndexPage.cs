@@ -46,7 +46,7 @@ internal static class IndexPage
             html.AppendLine("<section><p class=\"no-data\">No scenario reports were written in this run.</p></section>");
         }
 
-        html.AppendLine("<footer>Each report.html is self-contained; junit.xml in this folder lists every scenario for CI.</footer>");
+        html.AppendLine("<footer>Each report.html is self-contained. junit.xml in this folder lists every scenario for CI.</footer>");
         html.AppendLine("</main>");
         html.AppendLine("</body>");
         html.AppendLine("</html>");

@@ -11,7 +11,7 @@ internal static class ReportCharts
     public const string FaultRateId = "chart-fault-rate";
     public const string IncidentsId = "chart-incidents";
 
-    /// <summary>Maximum number of points drawn for the rollback-time distribution; larger samples are thinned
+    /// <summary>Maximum number of points drawn for the rollback-time distribution. Larger samples are thinned
     /// to evenly spaced ranks so that the SVG stays small.</summary>
     private const int MaxDistributionPoints = 2000;
 

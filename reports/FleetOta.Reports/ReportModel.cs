@@ -8,18 +8,18 @@ namespace FleetOta.Reports;
 /// <param name="ReleaseId">Id of the release that the run rolled out.</param>
 /// <param name="Version">Software version of that release.</param>
 /// <param name="PreviousVersion">Version the targeted devices ran before the release.</param>
-/// <param name="Seed">Seed of the run; (scenario file, seed, commit) reproduces a simulation run.</param>
+/// <param name="Seed">Seed of the run. The scenario file, seed and commit together reproduce a simulation run.</param>
 /// <param name="Commit">Git commit of the harness that made the run.</param>
 /// <param name="Command">Command line that reproduces the run.</param>
 /// <param name="Host">Host that ran the scenario: "simulation" or "live".</param>
 /// <param name="Devices">Number of emulated devices in the fleet.</param>
 /// <param name="DurationMs">Wall-clock duration of the run in milliseconds.</param>
-/// <param name="GeneratedAt">Time the report was generated, as an ISO 8601 string; the caller supplies it
+/// <param name="GeneratedAt">Time the report was generated, as an ISO 8601 string. The caller supplies it
 /// so that report code never reads the clock.</param>
 public sealed record RunInfo(string Scenario, string Description, string ReleaseId, string Version, string PreviousVersion,
     long Seed, string Commit, string Command, string Host, int Devices, long DurationMs, string GeneratedAt);
 
-/// <summary>One point of a chart series; the units of X and Y are stated by the series that contains it.</summary>
+/// <summary>One point of a chart series. The series that contains it defines the units of X and Y.</summary>
 public sealed record SeriesPoint(double X, double Y);
 
 /// <summary>A named moment drawn as a vertical line on time charts, such as "breach", "paused" or "alerted".</summary>
@@ -27,7 +27,7 @@ public sealed record SeriesPoint(double X, double Y);
 /// <param name="Minutes">Time in minutes since release start.</param>
 public sealed record TimeMark(string Label, double Minutes);
 
-/// <summary>Per-wave figures for the compliance dashboard. Shares are 0..1; null means not measured for that wave.</summary>
+/// <summary>Per-wave figures for the compliance dashboard. Shares are 0..1, and null means not measured for that wave.</summary>
 /// <param name="Wave">Wave number, starting at 1.</param>
 /// <param name="Offered">Number of devices offered the update in this wave.</param>
 /// <param name="Reach">Share of the wave's active devices running and committed on the new version.</param>
@@ -37,7 +37,7 @@ public sealed record TimeMark(string Label, double Minutes);
 /// <param name="Recovery">Share of the wave's update-caused incidents resolved remotely within the recovery window.</param>
 public sealed record WaveRow(int Wave, int Offered, double? Reach, double? Success, double? Rollback, double? PeakFaultRate, double? Recovery);
 
-/// <summary>Data for the report charts. Any list may be empty; the charts then show a "no data" note.</summary>
+/// <summary>Data for the report charts. Any list may be empty, and the chart then shows a "no data" note.</summary>
 /// <param name="ReachOverTime">X: hours since release start. Y: share 0..1 of active targeted devices on the new version.</param>
 /// <param name="RollbackSeconds">Rollback time in seconds, one value per failure case.</param>
 /// <param name="FaultRateOverTime">X: minutes since release start. Y: critical-fault rate 0..1 over the sliding window.</param>
@@ -69,11 +69,11 @@ public sealed record Thresholds(double Reach, double ReachWindowHours, double Su
 
 /// <summary>Everything one scenario run reports: what ran, the verdicts, the expectations, the dashboard rows and the chart data.</summary>
 /// <param name="Run">How the run was made.</param>
-/// <param name="Thresholds">Thresholds the verdicts were computed against; the charts draw these lines.</param>
+/// <param name="Thresholds">Thresholds the verdicts were computed against. The charts draw these lines.</param>
 /// <param name="Results">One result per criterion with scope "release" (reach, success, rollback, recovery,
 /// rollout-control), optionally followed by results with scope "wave 1", "wave 2" and so on.</param>
 /// <param name="Expected">Criterion id to the verdict the scenario expects. An expectation is met when the
-/// release-scope verdict equals it; a scenario passes when every expectation is met.</param>
+/// release-scope verdict equals it, and a scenario passes when every expectation is met.</param>
 /// <param name="Waves">One dashboard row per wave.</param>
 /// <param name="Series">Chart data.</param>
 /// <param name="Marks">Moments marked on the fault-rate chart.</param>

@@ -118,6 +118,8 @@ internal static class ReportText
         Seconds,
     }
 
+    // NOTE: CriterionResult leaves the unit names to the oracles. These are the names this writer formats, and any
+    // other unit is printed as a plain number followed by the unit.
     private static UnitKind NormalizeUnit(string unit) => unit.Trim().ToLowerInvariant() switch
     {
         "share" or "ratio" or "fraction" or "%" => UnitKind.Share,

@@ -3,7 +3,7 @@ using System.Text;
 namespace FleetOta.Reports;
 
 /// <summary>Writes the compliance reports of a run. Per scenario, RUN/&lt;release&gt;/&lt;scenario&gt;/ gets report.html,
-/// summary.json, junit.xml and summary.md; across scenarios, RUN/ gets index.html and junit.xml.</summary>
+/// summary.json, junit.xml and summary.md. Across scenarios, RUN/ gets index.html and junit.xml.</summary>
 public static class ReportWriter
 {
     public const string HtmlFile = "report.html";
@@ -15,7 +15,7 @@ public static class ReportWriter
     /// <summary>Writes the four files of one scenario into RUN/&lt;release&gt;/&lt;scenario&gt;/, creating the folder.</summary>
     /// <param name="runDirectory">Output folder of the whole run.</param>
     /// <param name="report">The scenario's results and chart data.</param>
-    /// <param name="warningOutput">Receives one line per warning, such as missing fonts; the command line passes standard error.
+    /// <param name="warningOutput">Receives one line per warning, such as missing fonts. The command line passes standard error.
     /// The same warning is shown at the top of report.html.</param>
     /// <returns>The full path of the scenario's folder.</returns>
     public static string WriteScenario(string runDirectory, ScenarioReport report, TextWriter? warningOutput = null)

@@ -5,7 +5,7 @@ using FleetOta.Journal;
 namespace FleetOta.Reports;
 
 /// <summary>Writes summary.json: every verdict and figure of a scenario run for machines to read.
-/// The schema is documented field by field in docs/reports.md; any change that renames, removes or
+/// The schema is documented field by field in docs/reports.md. Any change that renames, removes or
 /// retypes a field increments <see cref="SchemaVersion"/>.</summary>
 public static class SummaryJson
 {
