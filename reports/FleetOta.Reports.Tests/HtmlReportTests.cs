@@ -186,7 +186,7 @@ public sealed class HtmlReportTests : IDisposable
         }
 
         html.Should().Contain("No data: the run recorded no waves.");
-        html.Should().Contain("No device violated a criterion");
+        html.Should().Contain("The oracles listed no evidence devices for any criterion.");
     }
 
     [Fact]

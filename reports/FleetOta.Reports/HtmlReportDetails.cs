@@ -16,7 +16,7 @@ internal static class HtmlReportDetails
             .ToList();
         if (results.Count == 0)
         {
-            html.AppendLine("<p class=\"no-data\">No device violated a criterion, so there is no evidence to show.</p>");
+            html.AppendLine("<p class=\"no-data\">The oracles listed no evidence devices for any criterion.</p>");
             html.AppendLine("</section>");
             return;
         }
