@@ -249,15 +249,15 @@ public sealed class FaultProxy : IAsyncDisposable
         }
 
         listener?.Dispose();
-        await acceptLoop;
+        await acceptLoop.ConfigureAwait(false);
         CloseConnections(reset: false);
-        await Task.WhenAll(_connections.Values.Select(connection => connection.Completion));
+        await Task.WhenAll(_connections.Values.Select(connection => connection.Completion)).ConfigureAwait(false);
 
         var counters = GetCounters();
         Log.ProxyStopped(Logger, Name, counters.ConnectionsAccepted, counters.Upstream.BytesForwarded, counters.Downstream.BytesForwarded);
     }
 
-    public async ValueTask DisposeAsync() => await StopAsync();
+    public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);
 
     internal void OnConnectionFinished(ProxyConnection connection)
     {
@@ -290,7 +290,7 @@ public sealed class FaultProxy : IAsyncDisposable
             Socket client;
             try
             {
-                client = await listener.AcceptAsync();
+                client = await listener.AcceptAsync().ConfigureAwait(false);
             }
             catch (Exception exception) when (exception is SocketException or ObjectDisposedException)
             {
@@ -300,7 +300,7 @@ public sealed class FaultProxy : IAsyncDisposable
                 }
 
                 Log.AcceptFailed(Logger, Name, AcceptRetryDelay, exception);
-                await Task.Delay(AcceptRetryDelay, TimeProvider);
+                await Task.Delay(AcceptRetryDelay, TimeProvider).ConfigureAwait(false);
                 continue;
             }
 

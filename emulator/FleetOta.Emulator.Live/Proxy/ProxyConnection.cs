@@ -105,7 +105,7 @@ internal sealed class ProxyConnection
         try
         {
             UpdateToxics(_proxy.CurrentToxics);
-            var upstream = await ConnectUpstreamAsync();
+            var upstream = await ConnectUpstreamAsync().ConfigureAwait(false);
             if (upstream is null)
             {
                 return;
@@ -113,7 +113,7 @@ internal sealed class ProxyConnection
 
             var upstreamPump = new StreamPump(this, _proxy, ToxicDirection.Upstream, Client, upstream);
             var downstreamPump = new StreamPump(this, _proxy, ToxicDirection.Downstream, upstream, Client);
-            await Task.WhenAll(upstreamPump.RunAsync(), downstreamPump.RunAsync());
+            await Task.WhenAll(upstreamPump.RunAsync(), downstreamPump.RunAsync()).ConfigureAwait(false);
             Close(reset: false);
         }
         finally
@@ -138,7 +138,7 @@ internal sealed class ProxyConnection
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, Closing);
         try
         {
-            await socket.ConnectAsync(options.UpstreamHost, options.UpstreamPort, linked.Token);
+            await socket.ConnectAsync(options.UpstreamHost, options.UpstreamPort, linked.Token).ConfigureAwait(false);
             return socket;
         }
         catch (Exception exception) when (exception is SocketException or OperationCanceledException or ObjectDisposedException)
@@ -181,7 +181,7 @@ internal sealed class ProxyConnection
     {
         try
         {
-            await PreciseDelay.DelayAsync(_proxy.TimeProvider, toxic.Timeout, Closing);
+            await PreciseDelay.DelayAsync(_proxy.TimeProvider, toxic.Timeout, Closing).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {

@@ -18,7 +18,7 @@ internal sealed partial class StreamPump
             delay += latency.Latency + DrawJitter(latency.Jitter);
         }
 
-        await PreciseDelay.UntilAsync(_time, readTimestamp, delay, token);
+        await PreciseDelay.UntilAsync(_time, readTimestamp, delay, token).ConfigureAwait(false);
     }
 
     private TimeSpan DrawJitter(TimeSpan jitter)
@@ -75,7 +75,7 @@ internal sealed partial class StreamPump
     {
         if (active.Slicer is not { } slicer)
         {
-            await SendPacedAsync(active, data, token);
+            await SendPacedAsync(active, data, token).ConfigureAwait(false);
             return;
         }
 
@@ -88,13 +88,13 @@ internal sealed partial class StreamPump
             }
 
             size = Math.Clamp(size, 1, data.Length);
-            await SendPacedAsync(active, data[..size], token);
+            await SendPacedAsync(active, data[..size], token).ConfigureAwait(false);
             data = data[size..];
 
             if (!data.IsEmpty && slicer.Delay > TimeSpan.Zero)
             {
                 var pause = TimeSpan.FromTicks((long)(_random.NextDouble() * 2 * slicer.Delay.Ticks));
-                await PreciseDelay.DelayAsync(_time, pause, token);
+                await PreciseDelay.DelayAsync(_time, pause, token).ConfigureAwait(false);
             }
         }
     }
@@ -106,7 +106,7 @@ internal sealed partial class StreamPump
         long bytesPerSecond = active.BytesPerSecond;
         if (bytesPerSecond == 0)
         {
-            await SendAllAsync(data, token);
+            await SendAllAsync(data, token).ConfigureAwait(false);
             return;
         }
 
@@ -116,10 +116,10 @@ internal sealed partial class StreamPump
         _nextSendTimestamp = Math.Max(_nextSendTimestamp, now);
         while (!data.IsEmpty)
         {
-            await PreciseDelay.UntilAsync(_time, now, TimeSpan.FromSeconds((double)(_nextSendTimestamp - now) / frequency), token);
+            await PreciseDelay.UntilAsync(_time, now, TimeSpan.FromSeconds((double)(_nextSendTimestamp - now) / frequency), token).ConfigureAwait(false);
 
             var piece = data[..Math.Min(pieceSize, data.Length)];
-            await SendAllAsync(piece, token);
+            await SendAllAsync(piece, token).ConfigureAwait(false);
             data = data[piece.Length..];
             _nextSendTimestamp += (long)((double)piece.Length * frequency / bytesPerSecond);
         }
@@ -129,7 +129,7 @@ internal sealed partial class StreamPump
     {
         while (!data.IsEmpty)
         {
-            int sent = await _destination.SendAsync(data, SocketFlags.None, token);
+            int sent = await _destination.SendAsync(data, SocketFlags.None, token).ConfigureAwait(false);
             _counters.Forwarded(sent);
             data = data[sent..];
         }

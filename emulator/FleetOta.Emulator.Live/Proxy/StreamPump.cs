@@ -56,18 +56,18 @@ internal sealed partial class StreamPump
             while (true)
             {
                 var buffer = ArrayPool<byte>.Shared.Rent(_proxy.Options.BufferSize);
-                int count = await _source.ReceiveAsync(buffer.AsMemory(0, _proxy.Options.BufferSize), SocketFlags.None, token);
+                int count = await _source.ReceiveAsync(buffer.AsMemory(0, _proxy.Options.BufferSize), SocketFlags.None, token).ConfigureAwait(false);
                 long timestamp = _time.GetTimestamp();
                 if (count == 0)
                 {
                     ArrayPool<byte>.Shared.Return(buffer);
-                    await _chunks.Writer.WriteAsync(new Chunk(null, 0, timestamp), token);
+                    await _chunks.Writer.WriteAsync(new Chunk(null, 0, timestamp), token).ConfigureAwait(false);
                     _chunks.Writer.Complete();
                     return;
                 }
 
                 _counters.Received(count);
-                await _chunks.Writer.WriteAsync(new Chunk(buffer, count, timestamp), token);
+                await _chunks.Writer.WriteAsync(new Chunk(buffer, count, timestamp), token).ConfigureAwait(false);
             }
         }
         catch (Exception exception)
@@ -82,18 +82,18 @@ internal sealed partial class StreamPump
         var token = _connection.Closing;
         try
         {
-            await foreach (var chunk in _chunks.Reader.ReadAllAsync(token))
+            await foreach (var chunk in _chunks.Reader.ReadAllAsync(token).ConfigureAwait(false))
             {
                 if (chunk.Buffer is null)
                 {
-                    await ForwardEndOfStreamAsync(chunk, token);
+                    await ForwardEndOfStreamAsync(chunk, token).ConfigureAwait(false);
                     return;
                 }
 
                 bool keepForwarding;
                 try
                 {
-                    keepForwarding = await ForwardChunkAsync(chunk, token);
+                    keepForwarding = await ForwardChunkAsync(chunk, token).ConfigureAwait(false);
                 }
                 finally
                 {
@@ -123,12 +123,12 @@ internal sealed partial class StreamPump
             return true;
         }
 
-        await DelayForLatencyAsync(active, chunk.Timestamp, token);
+        await DelayForLatencyAsync(active, chunk.Timestamp, token).ConfigureAwait(false);
 
         var (allowed, exhausted) = ReserveResetBudget(active, chunk.Count);
         var data = chunk.Buffer.AsMemory(0, allowed);
         Corrupt(active, data.Span);
-        await SendSlicedAsync(active, data, token);
+        await SendSlicedAsync(active, data, token).ConfigureAwait(false);
         _counters.Dropped(chunk.Count - allowed);
 
         if (exhausted is not null)
@@ -146,7 +146,7 @@ internal sealed partial class StreamPump
     {
         var set = _proxy.CurrentToxics;
         var active = _connection.GetActiveToxics(_direction, set);
-        await DelayForLatencyAsync(active, chunk.Timestamp, token);
+        await DelayForLatencyAsync(active, chunk.Timestamp, token).ConfigureAwait(false);
 
         while (true)
         {
@@ -157,12 +157,12 @@ internal sealed partial class StreamPump
                 break;
             }
 
-            await set.Replaced.WaitAsync(token);
+            await set.Replaced.WaitAsync(token).ConfigureAwait(false);
         }
 
         if (active.SlowCloseDelay > TimeSpan.Zero)
         {
-            await PreciseDelay.DelayAsync(_time, active.SlowCloseDelay, token);
+            await PreciseDelay.DelayAsync(_time, active.SlowCloseDelay, token).ConfigureAwait(false);
         }
 
         _destination.Shutdown(SocketShutdown.Send);
