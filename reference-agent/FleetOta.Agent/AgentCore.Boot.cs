@@ -25,10 +25,11 @@ public sealed partial class AgentCore
             _state = booted.Persisted;
         }
 
+        // Concluding the persisted step first puts a detected failure ahead of the first heartbeat in the journal.
+        ResumeAfterBoot(booted, nowMs, outputs);
         SendHeartbeat(outputs);
         outputs.Add(new SetTimer(AgentTimer.Heartbeat, nowMs + _options.HeartbeatIntervalMs));
         ResendPendingReports(nowMs, outputs);
-        ResumeAfterBoot(booted, nowMs, outputs);
     }
 
     /// <summary>Continues the persisted update step, or concludes it from the slot that actually booted.</summary>

@@ -99,7 +99,7 @@ public sealed partial class Simulator
 
     private void OnAgentTimer(SimDevice device, in SimEvent e)
     {
-        var timer = (AgentTimer)e.Data;
+        var timer = (AgentTimer)(e.Data & 0xFF);
         if (e.Token == device.Epoch && device.TimerGeneration[(int)timer] == (int)(e.Data >> 8) && device.Agent is not null)
         {
             RunAgent(device, new TimerFired(timer));

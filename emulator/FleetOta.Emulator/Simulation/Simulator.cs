@@ -90,6 +90,8 @@ public sealed partial class Simulator
         _journal.SetRunValue("previous_version", _spec.Fleet.InitialVersion);
         _journal.SetRunValue("release_at_ms", _spec.ReleaseAtMs.ToString(CultureInfo.InvariantCulture));
         _journal.SetRunValue("devices", _devices.Length.ToString(CultureInfo.InvariantCulture));
+        _journal.SetRunValue("release_hardware", string.Join(";",
+            _releases.Release.Manifest.CompatibleHardware.Select(target => $"{target.Model}/{target.Revision}")));
         _journal.AddDevices(_fleet.Select(device => new JournalDevice(
             device.Id, device.Name, device.Hardware.Model, device.Hardware.Revision, device.Network.Name,
             device.Connectivity.Name, device.Site, device.TimeZone, _spec.Fleet.InitialVersion)));

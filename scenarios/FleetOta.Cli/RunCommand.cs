@@ -1,0 +1,124 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using FleetOta.Reports;
+using FleetOta.Scenarios.Model;
+using FleetOta.Scenarios.Running;
+using Spectre.Console;
+
+namespace FleetOta.Cli;
+
+/// <summary><c>fleetota run</c>: runs scenarios and writes their reports.</summary>
+internal static class RunCommand
+{
+    public static Command Create()
+    {
+        var file = CommonOptions.ScenarioFile();
+        var names = CommonOptions.ScenarioNames();
+        var seed = new Option<long?>("--seed") { Description = "Seed of every selected scenario, overriding the file. Default: the scenario's seed." };
+        var devices = new Option<int?>("--devices")
+        {
+            Description = "Fleet size in devices, scaling every selected scenario. Fault counts stay as written. Default: the scenario's fleet size.",
+        };
+        var output = new Option<string>("--out", "-o")
+        {
+            Description = "Output folder; reports go to OUT/<release>/<scenario>/. Default: out.",
+            DefaultValueFactory = _ => "out",
+        };
+        var format = new Option<string>("--format")
+        {
+            Description = "Console summary format: text, json or markdown. The report files are written in every format regardless. Default: text.",
+            DefaultValueFactory = _ => "text",
+        };
+        format.AcceptOnlyFromAmong("text", "json", "markdown");
+        var mode = new Option<string>("--mode")
+        {
+            Description = "Host that runs the scenarios: simulation (virtual time, one thread) or live (real sockets). Default: simulation.",
+            DefaultValueFactory = _ => "simulation",
+        };
+        mode.AcceptOnlyFromAmong("simulation", "live");
+
+        var command = new Command("run", "Run release-gate scenarios and write report.html, summary.json, junit.xml and summary.md for each.")
+        {
+            file, names, seed, devices, output, format, mode,
+        };
+        command.SetAction(result => Execute(new RunRequest(
+            result.GetValue(file)!,
+            result.GetValue(names) ?? [],
+            result.GetValue(seed),
+            result.GetValue(devices),
+            result.GetValue(output)!,
+            result.GetValue(format)!,
+            result.GetValue(mode)!,
+            result.InvocationConfiguration.Output,
+            result.InvocationConfiguration.Error)));
+        return command;
+    }
+
+    private sealed record RunRequest(
+        string File, string[] Names, long? Seed, int? Devices, string Output, string Format, string Mode, TextWriter Out, TextWriter Error);
+
+    private static int Execute(RunRequest request)
+    {
+        if (request.Devices is <= 0)
+        {
+            request.Error.WriteLine($"error: --devices must be at least 1, but is {request.Devices}.");
+            return ExitCodes.Usage;
+        }
+
+        if (request.Mode == "live")
+        {
+            request.Error.WriteLine("error: --mode live is not available in this build; run without --mode to use the simulation host.");
+            return ExitCodes.Usage;
+        }
+
+        if (!ScenarioSelection.TryLoad(request.File, request.Names, request.Error, out var scenarios))
+        {
+            return ExitCodes.Usage;
+        }
+
+        var settings = new RunSettings(
+            request.Output,
+            request.Seed,
+            request.Devices,
+            GitCommit.Read(),
+            "",
+            DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture));
+        var console = ConsoleFor(request.Out);
+        var results = new List<ScenarioRunResult>();
+        foreach (var scenario in scenarios)
+        {
+            var spec = ScenarioRunner.Resolve(scenario, settings);
+            var command = $"fleetota run {request.File} --scenario {scenario.Name} --seed {spec.Seed} --devices {spec.Fleet.Devices}";
+            console.MarkupLineInterpolated(
+                $"[bold]{scenario.Name}[/]: release {spec.Release.Id} ({spec.Release.Version}) on {spec.Fleet.Devices} devices, seed {spec.Seed}");
+            var clock = Stopwatch.StartNew();
+            var result = ProgressDisplay.Run(console, scenario.Name, progress =>
+                ScenarioRunner.Run(scenario, settings with { Command = command }, progress, request.Error));
+            results.Add(result);
+            VerdictOutput.Write(console, request.Out, request.Format, result, clock.Elapsed);
+        }
+
+        var reports = results.Select(result => result.Report).ToList();
+        var index = ReportWriter.WriteIndex(request.Output, reports);
+        var junit = ReportWriter.WriteJUnitAll(request.Output, reports);
+        var failed = results.Where(result => !result.Passed).Select(result => result.Scenario.Name).ToList();
+        console.MarkupLineInterpolated($"Reports: {index}");
+        console.MarkupLineInterpolated($"JUnit:   {junit}");
+        if (failed.Count > 0)
+        {
+            console.MarkupLineInterpolated($"[red]Gate failed[/]: {failed.Count} of {results.Count} scenarios did not meet their expectations: {string.Join(", ", failed)}.");
+            return ExitCodes.GateFailed;
+        }
+
+        console.MarkupLineInterpolated($"[green]Gate passed[/]: all {results.Count} scenarios met their expectations.");
+        return ExitCodes.Passed;
+    }
+
+    internal static IAnsiConsole ConsoleFor(TextWriter output) => AnsiConsole.Create(new AnsiConsoleSettings
+    {
+        Out = new AnsiConsoleOutput(output),
+        Interactive = output == Console.Out && !Console.IsOutputRedirected ? InteractionSupport.Yes : InteractionSupport.No,
+        Ansi = output == Console.Out && !Console.IsOutputRedirected ? AnsiSupport.Detect : AnsiSupport.No,
+    });
+}

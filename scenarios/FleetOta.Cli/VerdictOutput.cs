@@ -1,0 +1,69 @@
+using System.Globalization;
+using FleetOta.Journal;
+using FleetOta.Reports;
+using FleetOta.Scenarios.Running;
+using Spectre.Console;
+
+namespace FleetOta.Cli;
+
+/// <summary>Prints one scenario's verdicts on the console in the format chosen with --format.</summary>
+internal static class VerdictOutput
+{
+    public static void Write(IAnsiConsole console, TextWriter output, string format, ScenarioRunResult result, TimeSpan wall)
+    {
+        switch (format)
+        {
+            case "json":
+                output.WriteLine(System.Text.Encoding.UTF8.GetString(SummaryJson.Serialize(result.Report)));
+                return;
+            case "markdown":
+                output.WriteLine(MarkdownSummary.Render(result.Report));
+                return;
+        }
+
+        var table = new Table().AddColumns("criterion", "verdict", "expected", "measured", "threshold", "sample");
+        foreach (var check in ScenarioOutcome.Expectations(result.Report))
+        {
+            var actual = ScenarioOutcome.ReleaseResults(result.Report).FirstOrDefault(r => r.Id == check.Criterion);
+            var verdict = check.Actual is { } v ? ScenarioOutcome.VerdictName(v) : "missing";
+            var colour = check.Met ? "green" : "red";
+            table.AddRow(
+                Markup.Escape(check.Criterion),
+                $"[{colour}]{Markup.Escape(verdict)}[/]",
+                Markup.Escape(ScenarioOutcome.VerdictName(check.Expected)),
+                Markup.Escape(Measured(actual)),
+                Markup.Escape(Threshold(actual)),
+                (actual?.Sample ?? 0).ToString(CultureInfo.InvariantCulture));
+        }
+
+        console.Write(table);
+        foreach (var mark in result.Report.Marks)
+        {
+            console.MarkupLineInterpolated($"  {mark.Label} at {mark.Minutes:0.0} min after the release start");
+        }
+
+        var control = ScenarioOutcome.ReleaseResults(result.Report).FirstOrDefault(r => r.Id == "rollout-control");
+        if (control is not null)
+        {
+            console.MarkupLineInterpolated($"  rollout-control: {control.Summary}");
+        }
+
+        var status = result.Passed ? "[green]expectations met[/]" : "[red]expectations not met[/]";
+        console.MarkupLine($"  {status}; {result.Simulation.Events:N0} events in {wall.TotalSeconds:0.0} s; report: {Markup.Escape(Path.Combine(result.Folder, ReportWriter.HtmlFile))}");
+        console.WriteLine();
+    }
+
+    private static string Measured(CriterionResult? result) => result?.Measured switch
+    {
+        null => "-",
+        { } value when result.Unit == "s" => $"{value:0.0} s",
+        { } value => value.ToString("P2", CultureInfo.InvariantCulture),
+    };
+
+    private static string Threshold(CriterionResult? result) => result switch
+    {
+        null => "-",
+        { Unit: "s" } => $"<= {result.Threshold:0} s",
+        _ => ">= " + result.Threshold.ToString("P2", CultureInfo.InvariantCulture),
+    };
+}

@@ -1,0 +1,446 @@
+using System.Globalization;
+using FleetOta.Agent;
+using FleetOta.Emulator.Faults;
+using FleetOta.Emulator.Fleet;
+using FleetOta.Emulator.Simulation;
+using FleetOta.Protocol;
+using FleetOta.Server;
+using YamlDotNet.RepresentationModel;
+
+namespace FleetOta.Scenarios.Model;
+
+public static partial class ScenarioLoader
+{
+    private static readonly string[] FleetKeys =
+    [
+        "devices", "initial-version", "initial-security-version", "hardware", "networks", "connectivity", "customers", "storage",
+        "redundant-boot-environment", "boot-limit",
+    ];
+
+    private static readonly string[] RolloutKeys =
+    [
+        "base", "waves", "gate", "offer-spread", "offer-repeat", "silent-timeout", "max-attempts", "tick", "fault-monitor", "recovery",
+    ];
+
+    private static readonly Dictionary<string, ConnectivityKind> ConnectivityKinds = new(StringComparer.Ordinal)
+    {
+        ["always-on"] = ConnectivityKind.AlwaysOn,
+        ["business-hours"] = ConnectivityKind.BusinessHours,
+        ["intermittent"] = ConnectivityKind.Intermittent,
+        ["rare"] = ConnectivityKind.Rare,
+        ["never"] = ConnectivityKind.Never,
+    };
+
+    private static FleetSpec ReadFleet(YamlNodeReader parent, FleetSpec fallback) =>
+        parent.Mapping("fleet", FleetKeys) is { } reader ? ReadFleetKeys(reader, fallback) : fallback;
+
+    private static FleetSpec ReadFleetKeys(YamlNodeReader reader, FleetSpec fallback) => fallback with
+    {
+        Devices = (int)reader.Integer("devices", fallback.Devices, 1, 10_000_000),
+        InitialVersion = reader.String("initial-version", fallback.InitialVersion)!,
+        InitialSecurityVersion = (int)reader.Integer("initial-security-version", fallback.InitialSecurityVersion, 0, int.MaxValue),
+        Hardware = ReadShares(reader, "hardware", fallback.Hardware, ["model", "revision", "share"],
+            item => new HardwareTarget(item.RequiredString("model", "a hardware model such as gw-300"), item.String("revision", "A")!)),
+        Networks = ReadShares(reader, "networks", fallback.Networks, ["profile", "share", "bandwidth", "latency", "jitter", "loss"], ReadNetwork),
+        Connectivity = ReadShares(reader, "connectivity", fallback.Connectivity, ["pattern", "share", "mean-online", "mean-offline"],
+            ReadConnectivity),
+        Customers = (int)reader.Integer("customers", fallback.Customers, 1, 1_000_000),
+        StorageBytes = reader.Bytes("storage", fallback.StorageBytes),
+        RedundantBootEnvironment = reader.Boolean("redundant-boot-environment", fallback.RedundantBootEnvironment),
+        BootLimit = (int)reader.Integer("boot-limit", fallback.BootLimit, 1, 100),
+    };
+
+    private static IReadOnlyList<Share<T>> ReadShares<T>(
+        YamlNodeReader reader, string key, IReadOnlyList<Share<T>> fallback, string[] keys, Func<YamlNodeReader, T> read)
+    {
+        var sequence = reader.Sequence(key);
+        if (sequence is null)
+        {
+            return fallback;
+        }
+
+        var shares = new List<Share<T>>();
+        for (var i = 0; i < sequence.Children.Count; i++)
+        {
+            if (sequence.Children[i] is not YamlMappingNode node)
+            {
+                reader.Problems.Add(sequence.Children[i], $"{reader.Key(key)}[{i}]", null, $"must be a mapping with the keys {string.Join(", ", keys)}.");
+                continue;
+            }
+
+            var item = new YamlNodeReader(node, $"{reader.Key(key)}[{i}]", reader.Problems, keys);
+            shares.Add(new Share<T>(read(item), item.Share("share", 1.0)));
+        }
+
+        if (shares.Count > 0 && shares.Sum(share => share.Weight) <= 0)
+        {
+            reader.Problems.Add(sequence, reader.Key(key), null, "needs at least one entry with a share above 0.");
+        }
+
+        return shares.Count == 0 ? fallback : shares;
+    }
+
+    private static NetworkProfile ReadNetwork(YamlNodeReader item)
+    {
+        var name = item.RequiredString("profile", "a network profile: " + string.Join(", ", NetworkProfile.Standard.Select(p => p.Name)));
+        var standard = NetworkProfile.Find(name);
+        if (standard is null && name.Length > 0 && !item.Has("bandwidth"))
+        {
+            var suggestion = Suggestions.Closest(name, NetworkProfile.Standard.Select(p => p.Name));
+            item.Problems.Add(item.Find("profile")!, item.Key("profile"), name,
+                $"is not a standard profile ({string.Join(", ", NetworkProfile.Standard.Select(p => p.Name))}); a custom profile needs bandwidth, latency, jitter and loss." +
+                (suggestion is null ? "" : $" Did you mean '{suggestion}'?"));
+        }
+
+        var baseline = standard ?? NetworkProfile.Ethernet with { Name = name };
+        return baseline with
+        {
+            BytesPerSecond = item.Bytes("bandwidth", (long)baseline.BytesPerSecond),
+            LatencyMs = (int)item.DurationMs("latency", baseline.LatencyMs),
+            JitterMs = (int)item.DurationMs("jitter", baseline.JitterMs),
+            Loss = item.Share("loss", baseline.Loss),
+        };
+    }
+
+    private static ConnectivityPattern ReadConnectivity(YamlNodeReader item)
+    {
+        var kind = item.Choice("pattern", ConnectivityKind.AlwaysOn, ConnectivityKinds);
+        var (online, offline) = kind switch
+        {
+            ConnectivityKind.Intermittent => (2 * 3_600_000L, 3_600_000L),
+            ConnectivityKind.Rare => (15 * 60_000L, 24 * 3_600_000L),
+            _ => (0L, 0L),
+        };
+        return new ConnectivityPattern(kind, item.DurationMs("mean-online", online), item.DurationMs("mean-offline", offline));
+    }
+
+    private static CriteriaThresholds ReadCriteria(YamlNodeReader parent, CriteriaThresholds fallback)
+    {
+        var reader = parent.Mapping("criteria", "reach", "success", "rollback", "recovery", "rollout-control");
+        if (reader is null)
+        {
+            return fallback;
+        }
+
+        var result = fallback;
+        if (reader.Mapping("reach", "share", "window") is { } reach)
+        {
+            result = result with { Reach = reach.Share("share", result.Reach), ReachWindowMs = reach.DurationMs("window", result.ReachWindowMs) };
+        }
+
+        if (reader.Mapping("success", "share") is { } success)
+        {
+            result = result with { Success = success.Share("share", result.Success) };
+        }
+
+        if (reader.Mapping("rollback", "share", "within", "min-devices") is { } rollback)
+        {
+            result = result with
+            {
+                Rollback = rollback.Share("share", result.Rollback),
+                RollbackWithinMs = rollback.DurationMs("within", result.RollbackWithinMs),
+                RollbackMinimumDevices = (int)rollback.Integer("min-devices", result.RollbackMinimumDevices, 0, int.MaxValue),
+            };
+        }
+
+        if (reader.Mapping("recovery", "share", "within") is { } recovery)
+        {
+            result = result with
+            {
+                Recovery = recovery.Share("share", result.Recovery),
+                RecoveryWithinMs = recovery.DurationMs("within", result.RecoveryWithinMs),
+            };
+        }
+
+        if (reader.Mapping("rollout-control", "limit", "window", "min-sample", "pause-within", "alert-within") is { } control)
+        {
+            result = result with
+            {
+                FaultRateLimit = control.Share("limit", result.FaultRateLimit),
+                FaultWindowMs = control.DurationMs("window", result.FaultWindowMs),
+                FaultMinimumSample = (int)control.Integer("min-sample", result.FaultMinimumSample, 1, int.MaxValue),
+                PauseWithinMs = control.DurationMs("pause-within", result.PauseWithinMs),
+                AlertWithinMs = control.DurationMs("alert-within", result.AlertWithinMs),
+            };
+        }
+
+        return result;
+    }
+
+    private static AgentOptions ReadAgent(YamlNodeReader parent, AgentOptions fallback)
+    {
+        var reader = parent.Mapping("agent", "heartbeat", "report-retry", "report-retry-max", "health-check-timeout", "download-retry",
+            "max-download-resumes");
+        if (reader is null)
+        {
+            return fallback;
+        }
+
+        return fallback with
+        {
+            HeartbeatIntervalMs = reader.DurationMs("heartbeat", fallback.HeartbeatIntervalMs),
+            ReportRetryInitialMs = reader.DurationMs("report-retry", fallback.ReportRetryInitialMs),
+            ReportRetryMaxMs = reader.DurationMs("report-retry-max", fallback.ReportRetryMaxMs),
+            HealthCheckTimeoutMs = reader.DurationMs("health-check-timeout", fallback.HealthCheckTimeoutMs),
+            DownloadRetryMs = reader.DurationMs("download-retry", fallback.DownloadRetryMs),
+            MaxDownloadResumes = (int)reader.Integer("max-download-resumes", fallback.MaxDownloadResumes, 0, 10_000),
+        };
+    }
+
+    private static DeviceTiming ReadTiming(YamlNodeReader parent, DeviceTiming fallback)
+    {
+        var reader = parent.Mapping("timing", "boot", "health-check", "crash-after", "write-speed", "digest-speed", "power-off", "alert-latency");
+        if (reader is null)
+        {
+            return fallback;
+        }
+
+        return fallback with
+        {
+            BootMs = reader.DurationMs("boot", fallback.BootMs),
+            HealthCheckMs = reader.DurationMs("health-check", fallback.HealthCheckMs),
+            CrashAfterMs = reader.DurationMs("crash-after", fallback.CrashAfterMs),
+            WriteBytesPerSecond = reader.Bytes("write-speed", (long)fallback.WriteBytesPerSecond),
+            DigestBytesPerSecond = reader.Bytes("digest-speed", (long)fallback.DigestBytesPerSecond),
+            PowerOffMs = reader.DurationMs("power-off", fallback.PowerOffMs),
+            AlertLatencyMs = reader.DurationMs("alert-latency", fallback.AlertLatencyMs),
+        };
+    }
+
+    private static RolloutOptions ReadScenarioRollout(YamlNodeReader reader, Dictionary<string, RolloutOptions> rollouts)
+    {
+        var node = reader.Find("rollout");
+        switch (node)
+        {
+            case null:
+                return rollouts["default"];
+            case YamlMappingNode mapping:
+                var inline = new YamlNodeReader(mapping, reader.Key("rollout"), reader.Problems, RolloutKeys);
+                var baseName = inline.String("base", "default")!;
+                return ReadRollout(inline, LookUpRollout(inline, "base", baseName, rollouts));
+            default:
+                return LookUpRollout(reader, "rollout", reader.String("rollout", "default")!, rollouts);
+        }
+    }
+
+    private static RolloutOptions LookUpRollout(YamlNodeReader reader, string key, string name, Dictionary<string, RolloutOptions> rollouts)
+    {
+        if (rollouts.TryGetValue(name, out var rollout))
+        {
+            return rollout;
+        }
+
+        var suggestion = Suggestions.Closest(name, rollouts.Keys);
+        reader.Problems.Add(reader.Find(key) ?? reader.Node, reader.Key(key), name,
+            $"is not a rollout defined under rollouts ({string.Join(", ", rollouts.Keys.Order(StringComparer.Ordinal))})." +
+            (suggestion is null ? "" : $" Did you mean '{suggestion}'?"));
+        return new RolloutOptions();
+    }
+
+    private static RolloutOptions ReadRollout(YamlNodeReader reader, RolloutOptions fallback)
+    {
+        var result = fallback with
+        {
+            Waves = ReadWaves(reader, fallback.Waves),
+            OfferSpreadMs = reader.DurationMs("offer-spread", fallback.OfferSpreadMs),
+            OfferRepeatMs = reader.DurationMs("offer-repeat", fallback.OfferRepeatMs),
+            SilentAfterUpdateMs = reader.DurationMs("silent-timeout", fallback.SilentAfterUpdateMs),
+            MaxAttempts = (int)reader.Integer("max-attempts", fallback.MaxAttempts, 1, 100),
+            TickMs = reader.DurationMs("tick", fallback.TickMs),
+        };
+        if (reader.Mapping("gate", "success", "soak", "finished", "max-duration") is { } gate)
+        {
+            result = result with
+            {
+                GateSuccessShare = gate.Share("success", result.GateSuccessShare),
+                GateSoakMs = gate.DurationMs("soak", result.GateSoakMs),
+                GateFinishedShare = gate.Share("finished", result.GateFinishedShare),
+                WaveMaxDurationMs = gate.DurationMs("max-duration", result.WaveMaxDurationMs),
+            };
+        }
+
+        if (reader.Mapping("fault-monitor", "limit", "window", "min-sample", "auto-pause", "alert") is { } monitor)
+        {
+            result = result with
+            {
+                FaultMonitor = result.FaultMonitor with
+                {
+                    Limit = monitor.Share("limit", result.FaultMonitor.Limit),
+                    WindowMs = monitor.DurationMs("window", result.FaultMonitor.WindowMs),
+                    MinimumSample = (int)monitor.Integer("min-sample", result.FaultMonitor.MinimumSample, 1, int.MaxValue),
+                    AutoPause = monitor.Boolean("auto-pause", result.FaultMonitor.AutoPause),
+                    Alert = monitor.Boolean("alert", result.FaultMonitor.Alert),
+                },
+            };
+        }
+
+        if (reader.Mapping("recovery", "enabled", "retry-delay", "redeploy-previous", "force-rollback-stuck") is { } recovery)
+        {
+            result = result with
+            {
+                Recovery = result.Recovery with
+                {
+                    Enabled = recovery.Boolean("enabled", result.Recovery.Enabled),
+                    RetryDelayMs = recovery.DurationMs("retry-delay", result.Recovery.RetryDelayMs),
+                    RedeployPrevious = recovery.Boolean("redeploy-previous", result.Recovery.RedeployPrevious),
+                    ForceRollbackStuck = recovery.Boolean("force-rollback-stuck", result.Recovery.ForceRollbackStuck),
+                },
+            };
+        }
+
+        return result;
+    }
+
+    private static IReadOnlyList<WaveSpec> ReadWaves(YamlNodeReader reader, IReadOnlyList<WaveSpec> fallback)
+    {
+        var sequence = reader.Sequence("waves");
+        if (sequence is null)
+        {
+            return fallback;
+        }
+
+        var waves = new List<WaveSpec>();
+        foreach (var item in sequence.Children)
+        {
+            var text = (item as YamlScalarNode)?.Value ?? "";
+            if (text.EndsWith('%') && Units.TryParseShare(text, out var share) && share > 0)
+            {
+                waves.Add(new WaveSpec(share, null));
+            }
+            else if (int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var count) && count > 0)
+            {
+                waves.Add(new WaveSpec(null, count));
+            }
+            else
+            {
+                reader.Problems.Add(item, reader.Key("waves"), text, "must list cumulative wave sizes as percentages (such as 10%) or device counts (such as 50).");
+            }
+        }
+
+        if (waves.Count == 0)
+        {
+            reader.Problems.Add(sequence, reader.Key("waves"), null, "needs at least one wave.");
+            return fallback;
+        }
+
+        return waves;
+    }
+
+    private static readonly string[] FaultKeys =
+    [
+        "kind", "share", "count", "hardware", "network", "site", "connectivity", "at", "step", "duration", "repeat", "interval", "rate",
+        "delay", "latency", "bandwidth", "free",
+    ];
+
+    private static readonly Dictionary<string, FaultKind> FaultKindsByName =
+        FaultKinds.Names.ToDictionary(name => name, name => FaultKinds.TryParse(name, out var kind) ? kind : default, StringComparer.Ordinal);
+
+    private static readonly Dictionary<string, PowerCutStep> Steps =
+        Enum.GetValues<PowerCutStep>().ToDictionary(step => step.ToName(), step => step, StringComparer.Ordinal);
+
+    private static List<FaultSpec> ReadFaults(YamlNodeReader reader)
+    {
+        var faults = new List<FaultSpec>();
+        var sequence = reader.Sequence("faults");
+        if (sequence is null)
+        {
+            return faults;
+        }
+
+        for (var i = 0; i < sequence.Children.Count; i++)
+        {
+            if (sequence.Children[i] is not YamlMappingNode node)
+            {
+                reader.Problems.Add(sequence.Children[i], $"{reader.Key("faults")}[{i}]", null, "must be a mapping with at least a kind.");
+                continue;
+            }
+
+            var item = new YamlNodeReader(node, $"{reader.Key("faults")}[{i}]", reader.Problems, FaultKeys);
+            if (!item.Has("kind"))
+            {
+                item.Problems.Add(node, item.Key("kind"), null, "is missing; one of: " + string.Join(", ", FaultKindsByName.Keys) + ".");
+                continue;
+            }
+
+            var kind = item.Choice("kind", FaultKind.MessageLoss, FaultKindsByName);
+            var target = new FaultTarget(
+                item.Has("share") ? item.Share("share", 1) : null,
+                item.Has("count") ? (int)item.Integer("count", 0, 0, int.MaxValue) : null,
+                item.String("hardware"),
+                item.String("network"),
+                item.String("site"),
+                item.String("connectivity"));
+            PowerCutStep? step = item.Has("step") ? item.Choice("step", PowerCutStep.Download, Steps) : null;
+            if (step is not null && kind != FaultKind.PowerCut)
+            {
+                item.Problems.Add(item.Find("step")!, item.Key("step"), item.String("step"), "applies only to kind power-cut.");
+            }
+
+            if (kind is FaultKind.PowerCut && step is null && !item.Has("at"))
+            {
+                item.Problems.Add(node, item.Key("at"), null, "is missing; a power-cut needs a time (at) or an agent step (step).");
+            }
+
+            var amount = item.Has("delay") ? item.DurationMs("delay", 0)
+                : item.Has("latency") ? item.DurationMs("latency", 0)
+                : item.Has("bandwidth") ? item.Bytes("bandwidth", 0)
+                : item.Has("free") ? item.Bytes("free", 0)
+                : 0;
+            faults.Add(new FaultSpec(
+                kind,
+                target,
+                item.Has("at") ? item.DurationMs("at", 0) : null,
+                step,
+                item.DurationMs("duration", 0),
+                (int)item.Integer("repeat", 1, 1, 1_000_000),
+                item.DurationMs("interval", 0),
+                item.Share("rate", 0),
+                amount));
+        }
+
+        return faults;
+    }
+
+    private static readonly Dictionary<string, OperatorActionKind> OperatorActions = new(StringComparer.Ordinal)
+    {
+        ["pause"] = OperatorActionKind.Pause,
+        ["resume"] = OperatorActionKind.Resume,
+        ["abort"] = OperatorActionKind.Abort,
+        ["retry-failed"] = OperatorActionKind.RetryFailed,
+        ["force-rollback"] = OperatorActionKind.ForceRollback,
+        ["redeploy-previous"] = OperatorActionKind.RedeployPrevious,
+    };
+
+    private static List<OperatorStep> ReadOperator(YamlNodeReader reader)
+    {
+        var steps = new List<OperatorStep>();
+        var sequence = reader.Sequence("operator");
+        if (sequence is null)
+        {
+            return steps;
+        }
+
+        for (var i = 0; i < sequence.Children.Count; i++)
+        {
+            if (sequence.Children[i] is not YamlMappingNode node)
+            {
+                reader.Problems.Add(sequence.Children[i], $"{reader.Key("operator")}[{i}]", null, "must be a mapping with at and action.");
+                continue;
+            }
+
+            var item = new YamlNodeReader(node, $"{reader.Key("operator")}[{i}]", reader.Problems, "at", "action", "device");
+            if (!item.Has("at") || !item.Has("action"))
+            {
+                item.Problems.Add(node, item.Key("at"), null, "an operator step needs both at (a duration since the run started) and action.");
+                continue;
+            }
+
+            steps.Add(new OperatorStep(
+                item.DurationMs("at", 0),
+                item.Choice("action", OperatorActionKind.Pause, OperatorActions),
+                item.Has("device") ? (int)item.Integer("device", 0, 0, int.MaxValue) : null));
+        }
+
+        return steps;
+    }
+}

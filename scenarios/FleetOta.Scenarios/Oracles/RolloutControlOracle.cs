@@ -1,0 +1,180 @@
+using FleetOta.Journal;
+using FleetOta.Scenarios.Model;
+
+namespace FleetOta.Scenarios.Oracles;
+
+/// <summary>Rollout control: when the critical-fault rate of updated devices exceeds the limit over the sliding
+/// window, the rollout must pause and on-call must be alerted within their limits. The rate at t is the number of
+/// distinct devices on the new version with a critical fault received by the server in (t - window, t], over the
+/// devices that activated the new version at or before t, both from messages as delivered to the server. A pause
+/// without a breach is a false pause and fails.</summary>
+public static class RolloutControlOracle
+{
+    public sealed record Outcome(
+        CriterionResult Result,
+        long BreachMs,
+        long GroundBreachMs,
+        long PauseMs,
+        long AlertMs,
+        List<(double Minutes, double Rate)> RateOverTime);
+
+    public static Outcome Evaluate(JournalFacts facts, CriteriaThresholds criteria)
+    {
+        var delivered = FaultsAsDelivered(facts);
+        var grounded = FaultsOnDevices(facts);
+        var (breach, rateOverTime, maxActivated) = FindBreach(delivered, facts.ActivatedMs, criteria, facts.EndMs, collectSeries: true);
+        var (groundBreach, _, _) = FindBreach(grounded, facts.GroundActivatedMs, criteria, facts.EndMs, collectSeries: false);
+        var pause = FirstTime(facts, JournalKind.RolloutPaused, entry => entry.Actor == "automatic");
+        var alert = FirstTime(facts, JournalKind.AlertDelivered, entry => entry.Status == "delivered");
+        var result = Judge(facts, criteria, breach, groundBreach, pause, alert, maxActivated, delivered);
+        return new Outcome(result, breach, groundBreach, pause, alert, rateOverTime);
+    }
+
+    private static CriterionResult Judge(
+        JournalFacts facts, CriteriaThresholds criteria, long breach, long groundBreach, long pause, long alert, int maxActivated,
+        List<(long TimeMs, int Device)> faults)
+    {
+        var threshold = criteria.PauseWithinMs / 1000.0;
+        var ground = groundBreach >= 0 ? $" Ground-truth breach at {Minutes(groundBreach)}" +
+                                         (breach >= 0 ? $", {(breach - groundBreach) / 1000.0:0.#} s before the server saw it." : ".") : "";
+        if (breach < 0)
+        {
+            if (pause >= 0)
+            {
+                return Result(Verdict.Fail, null, threshold, maxActivated,
+                    $"False pause: the rollout paused at {Minutes(pause)} but the rate never exceeded {criteria.FaultRateLimit:P2}.", []);
+            }
+
+            if (maxActivated < criteria.FaultMinimumSample)
+            {
+                return Result(Verdict.Inconclusive, null, threshold, maxActivated,
+                    $"Only {maxActivated} devices activated the new version; at least {criteria.FaultMinimumSample} are needed to judge the rate.", []);
+            }
+
+            return Result(Verdict.Pass, null, threshold, maxActivated,
+                $"The critical-fault rate never exceeded {criteria.FaultRateLimit:P2} over any {criteria.FaultWindowMs / 60_000} min window, and the rollout was not paused.{ground}", []);
+        }
+
+        var pauseDelay = pause >= 0 ? pause - breach : -1;
+        var alertDelay = alert >= 0 ? alert - breach : -1;
+        var pauseOk = pause >= breach && pauseDelay <= criteria.PauseWithinMs;
+        var alertOk = alert >= breach && alertDelay <= criteria.AlertWithinMs;
+        var text = $"Breach at {Minutes(breach)}; " +
+                   (pause < 0 ? "the rollout never paused" : pause < breach ? $"paused at {Minutes(pause)}, before the breach (a false pause)" : $"paused {pauseDelay / 1000.0:0.#} s later (limit {criteria.PauseWithinMs / 1000} s)") +
+                   "; " +
+                   (alert < 0 ? "no alert was delivered" : $"alert delivered {alertDelay / 1000.0:0.#} s after the breach (limit {criteria.AlertWithinMs / 1000} s)") +
+                   "." + ground;
+        var evidence = pauseOk && alertOk ? [] : ShareResult.Evidence(facts,
+            faults.Where(f => f.TimeMs <= breach).Select(f => f.Device).Distinct().Select(d => (d, "critical fault counted in the breach")).ToList());
+        return Result(pauseOk && alertOk ? Verdict.Pass : Verdict.Fail, pauseDelay >= 0 ? pauseDelay / 1000.0 : null, threshold,
+            maxActivated, text, evidence);
+    }
+
+    private static CriterionResult Result(Verdict verdict, double? measured, double threshold, int sample, string summary, IReadOnlyList<EvidenceDevice> evidence) =>
+        new(CriterionIds.RolloutControl, "release", verdict, measured, threshold, "s", sample, null, null, summary, evidence);
+
+    private static string Minutes(long ms) => $"{ms / 60_000.0:0.0} min";
+
+    private static long FirstTime(JournalFacts facts, JournalKind kind, Func<JournalEntry, bool> predicate)
+    {
+        foreach (var entry in facts.Journal.Entries)
+        {
+            if (entry.Kind == kind && predicate(entry))
+            {
+                return entry.TimeMs;
+            }
+        }
+
+        return -1;
+    }
+
+    private static List<(long, int)> FaultsAsDelivered(JournalFacts facts) =>
+        facts.Journal.Entries
+            .Where(entry => entry.Kind == JournalKind.MessageDelivered && entry.Actor == "server" && entry.Status == "fault"
+                            && entry.Version == facts.NewVersion && entry.Detail is { } detail && detail.StartsWith("critical", StringComparison.Ordinal))
+            .Select(entry => (entry.TimeMs, entry.Device))
+            .ToList();
+
+    private static List<(long, int)> FaultsOnDevices(JournalFacts facts) =>
+        facts.Journal.Entries
+            .Where(entry => entry.Kind == JournalKind.DeviceFault && entry.Version == facts.NewVersion)
+            .Select(entry => (entry.TimeMs, entry.Device))
+            .ToList();
+
+    /// <summary>Sweeps faults and activations in time order. Between them the rate only falls, so the first breach is
+    /// at a fault arrival or at the activation that brings the sample up to its minimum; the series samples the rate
+    /// every minute for the chart.</summary>
+    internal static (long Breach, List<(double, double)> Series, int MaxActivated) FindBreach(
+        List<(long TimeMs, int Device)> faults, long[] activatedMs, CriteriaThresholds criteria, long endMs, bool collectSeries)
+    {
+        var activations = activatedMs.Where(t => t >= 0).Order().ToArray();
+        var window = new Queue<(long TimeMs, int Device)>();
+        var perDevice = new Dictionary<int, int>();
+        var breach = -1L;
+        var series = new List<(double, double)>();
+        var activated = 0;
+        var faultIndex = 0;
+        var nextSample = collectSeries ? 0L : long.MaxValue;
+        const long sampleStep = 60_000;
+
+        void Expire(long now)
+        {
+            while (window.Count > 0 && window.Peek().TimeMs <= now - criteria.FaultWindowMs)
+            {
+                var (_, device) = window.Dequeue();
+                if (--perDevice[device] == 0)
+                {
+                    perDevice.Remove(device);
+                }
+            }
+        }
+
+        void Check(long now)
+        {
+            if (breach < 0 && activated >= criteria.FaultMinimumSample && (double)perDevice.Count / activated > criteria.FaultRateLimit)
+            {
+                breach = now;
+            }
+        }
+
+        while (true)
+        {
+            var faultTime = faultIndex < faults.Count ? faults[faultIndex].TimeMs : long.MaxValue;
+            var activationTime = activated < activations.Length ? activations[activated] : long.MaxValue;
+            var sampleTime = nextSample <= endMs ? nextSample : long.MaxValue;
+            var now = Math.Min(faultTime, Math.Min(activationTime, sampleTime));
+            if (now == long.MaxValue)
+            {
+                break;
+            }
+
+            Expire(now);
+            if (activationTime == now)
+            {
+                // Activations first: a device that reports its first fault activates at that same moment.
+                while (activated < activations.Length && activations[activated] == now)
+                {
+                    activated++;
+                }
+
+                Check(now);
+            }
+
+            if (faultTime == now)
+            {
+                var (time, device) = faults[faultIndex++];
+                window.Enqueue((time, device));
+                perDevice[device] = perDevice.GetValueOrDefault(device) + 1;
+                Check(now);
+            }
+
+            if (sampleTime == now)
+            {
+                series.Add((now / 60_000.0, activated == 0 ? 0 : (double)perDevice.Count / activated));
+                nextSample += sampleStep;
+            }
+        }
+
+        return (breach, series, activations.Length);
+    }
+}
