@@ -28,8 +28,19 @@ public sealed partial class AgentCore
         // Concluding the persisted step first puts a detected failure ahead of the first heartbeat in the journal.
         ResumeAfterBoot(booted, nowMs, outputs);
         SendHeartbeat(outputs);
-        outputs.Add(new SetTimer(AgentTimer.Heartbeat, nowMs + _options.HeartbeatIntervalMs));
+        outputs.Add(new SetTimer(AgentTimer.Heartbeat, nowMs + FirstPollDelayMs()));
         ResendPendingReports(nowMs, outputs);
+    }
+
+    /// <summary>Returns the delay of the first periodic heartbeat after boot: spread over 0.5 to 1.5 intervals by a
+    /// fixed hash of the device id, so that a fleet powered on together does not poll in step.</summary>
+    private long FirstPollDelayMs()
+    {
+        var z = unchecked((ulong)(_device.Id + 1) * 0x9E3779B97F4A7C15UL);
+        z = (z ^ (z >> 31)) * 0xBF58476D1CE4E5B9UL;
+        z ^= z >> 29;
+        var fraction = (z >> 11) * (1.0 / (1UL << 53));
+        return (long)(_options.HeartbeatIntervalMs * (0.5 + fraction));
     }
 
     /// <summary>Continues the persisted update step, or concludes it from the slot that actually booted.</summary>
