@@ -16,19 +16,21 @@ internal static partial class Log
     public static partial void ProxyStopped(ILogger logger, string proxyName, long connectionsAccepted, long upstreamBytes, long downstreamBytes);
 
     [LoggerMessage(EventId = 3, Level = LogLevel.Information,
-        Message = "Fault proxy {ProxyName} disabled: listener closed and {ConnectionCount} open connections reset")]
+        Message = "Fault proxy {ProxyName} disabled, so its listener is closed and {ConnectionCount} open connections were reset")]
     public static partial void ProxyDisabled(ILogger logger, string proxyName, int connectionCount);
 
     [LoggerMessage(EventId = 4, Level = LogLevel.Information,
-        Message = "Fault proxy {ProxyName} enabled: listening on {EndPoint} again")]
+        Message = "Fault proxy {ProxyName} enabled and listening on {EndPoint} again")]
     public static partial void ProxyEnabled(ILogger logger, string proxyName, IPEndPoint endPoint);
 
     [LoggerMessage(EventId = 5, Level = LogLevel.Information, Message = "Fault proxy {ProxyName} added toxic {Toxic}")]
     public static partial void ToxicAdded(ILogger logger, string proxyName, Toxic toxic);
 
-    [LoggerMessage(EventId = 6, Level = LogLevel.Information,
-        Message = "Fault proxy {ProxyName} removed toxic {ToxicName} (* means all)")]
+    [LoggerMessage(EventId = 6, Level = LogLevel.Information, Message = "Fault proxy {ProxyName} removed toxic {ToxicName}")]
     public static partial void ToxicRemoved(ILogger logger, string proxyName, string toxicName);
+
+    [LoggerMessage(EventId = 8, Level = LogLevel.Information, Message = "Fault proxy {ProxyName} removed all {ToxicCount} toxics")]
+    public static partial void AllToxicsRemoved(ILogger logger, string proxyName, int toxicCount);
 
     [LoggerMessage(EventId = 7, Level = LogLevel.Warning,
         Message = "Fault proxy {ProxyName} failed to accept a connection; retrying in {RetryDelay}")]
@@ -48,8 +50,8 @@ internal static partial class Log
         Message = "Connection {ConnectionId}: connecting to upstream {UpstreamHost}:{UpstreamPort} timed out after {Timeout}, so the client connection was reset")]
     public static partial void UpstreamConnectTimedOut(ILogger logger, string connectionId, string upstreamHost, int upstreamPort, TimeSpan timeout);
 
-    // Failed reads and writes are expected under fault injection (a peer resets, a device loses power), so
-    // they are logged at Debug; other exception types point to a bug and are logged as warnings.
+    // Failed reads and writes are expected under fault injection, when a peer resets or a device loses power,
+    // so they are logged at Debug. Other exception types point to a bug and are logged as warnings.
     [LoggerMessage(EventId = 14, Level = LogLevel.Debug,
         Message = "Connection {ConnectionId}: forwarding {Direction} failed, so the connection was reset")]
     public static partial void ForwardingFailed(ILogger logger, string connectionId, ToxicDirection direction, Exception exception);

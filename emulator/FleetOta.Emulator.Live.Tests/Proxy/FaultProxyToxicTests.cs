@@ -67,7 +67,7 @@ public sealed class FaultProxyToxicTests
         var body = await httpClient.GetByteArrayAsync($"http://127.0.0.1:{proxy.EndPoint.Port}/image", SocketIo.Timeout());
         var elapsed = stopwatch.Elapsed;
 
-        // Expected 0.5 s for the body; the tolerance of ±25 % covers timer granularity and the response header.
+        // The body should take 0.5 s. The tolerance of ±25 % covers timer granularity and the response header.
         body.Should().Equal(SocketIo.Pattern(BodySize));
         elapsed.Should().BeGreaterThan(TimeSpan.FromSeconds(0.375));
         elapsed.Should().BeLessThan(TimeSpan.FromSeconds(0.625));
@@ -186,7 +186,7 @@ public sealed class FaultProxyToxicTests
         var reply = await SocketIo.EchoAsync(client, payload, SocketIo.Timeout());
 
         var changed = Enumerable.Range(0, Length).Where(i => reply[i] != payload[i]).ToList();
-        // Expected 2,000 changed bytes with a standard deviation of about 45; the bounds are about 9 deviations wide.
+        // Expected are 2,000 changed bytes with a standard deviation of about 45, so the bounds are 9 deviations wide.
         changed.Count.Should().BeInRange(1600, 2400);
         changed.Should().OnlyContain(i => byte.PopCount((byte)(reply[i] ^ payload[i])) == 1, "each corrupted byte has exactly one bit flipped");
         proxy.GetCounters().Downstream.BytesCorrupted.Should().Be(changed.Count);

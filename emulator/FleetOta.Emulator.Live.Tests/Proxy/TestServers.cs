@@ -4,8 +4,8 @@ using System.Text;
 
 namespace FleetOta.Emulator.Live.Tests.Proxy;
 
-/// <summary>Base of the small TCP servers the proxy tests forward to: listens on 127.0.0.1 with a port the
-/// system chooses and serves each connection on its own task.</summary>
+/// <summary>Base of the small TCP servers that the proxy tests forward to. It listens on 127.0.0.1 on a port
+/// the system chooses and serves each connection on its own task.</summary>
 internal abstract class TestServer : IAsyncDisposable
 {
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
@@ -76,7 +76,7 @@ internal abstract class TestServer : IAsyncDisposable
             }
             catch (Exception exception) when (exception is OperationCanceledException or SocketException or ObjectDisposedException)
             {
-                // The proxy reset the connection or the test ended; either is part of the test.
+                // The proxy reset the connection or the test ended, and both are part of the tests.
             }
         }
     }
@@ -138,7 +138,7 @@ internal sealed class GreetingServer(byte[] greeting) : TestServer
     }
 }
 
-/// <summary>Minimal HTTP/1.1 server: answers every request with 200 and a body of <c>bodySize</c> bytes from
+/// <summary>Minimal HTTP/1.1 server that responds to every request with 200 and a body of <c>bodySize</c> bytes from
 /// <see cref="SocketIo.Pattern"/>, then closes the connection.</summary>
 internal sealed class HttpTestServer(int bodySize) : TestServer
 {

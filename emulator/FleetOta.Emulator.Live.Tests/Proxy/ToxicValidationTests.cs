@@ -2,7 +2,7 @@ using FleetOta.Emulator.Live.Proxy;
 
 namespace FleetOta.Emulator.Live.Tests.Proxy;
 
-/// <summary>Validation messages of options and toxics: each names the property, the value and what is allowed.</summary>
+/// <summary>Validation messages of options and toxics, each naming the property, the value and what is allowed.</summary>
 public sealed class ToxicValidationTests
 {
     [Fact]

@@ -1,7 +1,7 @@
 namespace FleetOta.Emulator.Live.Proxy;
 
 /// <summary>
-/// Toxics that apply to one direction of one connection, combined per kind: latencies add up, the lowest
+/// Toxics that apply to one direction of one connection, combined per kind. Latencies add up, the lowest
 /// bandwidth cap wins, slow-close delays add up, and the first slicer in the order of addition is used.
 /// </summary>
 internal sealed class ActiveToxics

@@ -10,7 +10,7 @@ public sealed record BandwidthToxic : Toxic
 {
     public override ToxicKind Kind => ToxicKind.Bandwidth;
 
-    /// <summary>Throughput cap in bytes per second. Required; 1 or more.</summary>
+    /// <summary>Throughput cap in bytes per second. Required, 1 or more.</summary>
     public required long BytesPerSecond { get; init; }
 
     protected override void ValidateProperties(List<string> errors)

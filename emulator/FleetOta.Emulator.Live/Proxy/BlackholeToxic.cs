@@ -11,7 +11,7 @@ public sealed record BlackholeToxic : Toxic
 
     /// <summary>
     /// Time from the moment the toxic applied to the connection until the proxy closes it. Default
-    /// <see cref="System.Threading.Timeout.InfiniteTimeSpan"/>, which holds the connection open until the toxic
+    /// <see cref="System.Threading.Timeout.InfiniteTimeSpan"/>, which keeps the connection open until the toxic
     /// is removed or a peer closes it. Otherwise from 0 ms to one day.
     /// </summary>
     public TimeSpan Timeout { get; init; } = System.Threading.Timeout.InfiniteTimeSpan;

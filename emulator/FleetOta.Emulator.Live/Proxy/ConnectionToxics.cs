@@ -5,7 +5,7 @@ namespace FleetOta.Emulator.Live.Proxy;
 /// <see cref="ActiveToxics"/> of both directions up to date with the toxic set of the proxy.
 /// </summary>
 /// <remarks>The draw for a toxic uses a generator seeded from (proxy seed, connection number, toxic name), so it
-/// does not depend on which thread sees a new toxic first or on the order in which toxics were added.</remarks>
+/// does not depend on which thread reads a new toxic set first or on the order in which toxics were added.</remarks>
 internal sealed class ConnectionToxics
 {
     private readonly Lock _gate = new();

@@ -3,8 +3,9 @@ using System.Globalization;
 namespace FleetOta.Emulator.Live.Proxy;
 
 /// <summary>
-/// Corrupts data in transit: each forwarded byte, independently with chance <see cref="Rate"/>, gets one
-/// random bit flipped. TCP checksums do not catch this because the proxy changes the payload, not the segment.
+/// Corrupts data in transit. Each forwarded byte, independently with chance <see cref="Rate"/>, gets one
+/// random bit flipped. TCP checksums do not catch this, because the proxy changes the payload before its own
+/// TCP stack computes them.
 /// </summary>
 public sealed record CorruptToxic : Toxic
 {

@@ -26,10 +26,10 @@ public sealed class FaultProxy : IAsyncDisposable
     private long _lastConnectionNumber;
 
     /// <summary>Creates a stopped proxy. Call <see cref="Start"/> to listen.</summary>
-    /// <param name="options">Settings; copied, so later changes to the object have no effect.</param>
+    /// <param name="options">Settings, copied so that later changes to the object have no effect.</param>
     /// <param name="timeProvider">Clock of all delays and time-outs. Default <see cref="TimeProvider.System"/>.</param>
     /// <param name="logger">Logger of lifecycle events and caught errors. Default: no logging.</param>
-    /// <exception cref="ArgumentException">An option is invalid; the message lists each one.</exception>
+    /// <exception cref="ArgumentException">An option is invalid. The message lists each invalid option.</exception>
     public FaultProxy(FaultProxyOptions options, TimeProvider? timeProvider = null, ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -53,10 +53,10 @@ public sealed class FaultProxy : IAsyncDisposable
     /// for port 0. It stays the same after <see cref="Disable"/> and <see cref="Enable"/>.</summary>
     /// <exception cref="InvalidOperationException">The proxy was never started.</exception>
     public IPEndPoint EndPoint => _endPoint
-        ?? throw new InvalidOperationException($"Fault proxy '{Name}' has no end point because it was not started; call Start first.");
+        ?? throw new InvalidOperationException($"Fault proxy '{Name}' has no end point because it was not started. Call Start first.");
 
-    /// <summary>Whether the proxy accepts connections: true after <see cref="Start"/> and <see cref="Enable"/>,
-    /// false before start, after <see cref="Disable"/> and after stop.</summary>
+    /// <summary>Whether the proxy accepts connections, which is true after <see cref="Start"/> and
+    /// <see cref="Enable"/>, and false before start, after <see cref="Disable"/> and after stop.</summary>
     public bool IsEnabled
     {
         get
@@ -90,7 +90,7 @@ public sealed class FaultProxy : IAsyncDisposable
         {
             if (_state != State.Created)
             {
-                throw new InvalidOperationException($"Fault proxy '{Name}' was started before; create a new proxy to start again.");
+                throw new InvalidOperationException($"Fault proxy '{Name}' was started before. Create a new proxy to start again.");
             }
 
             var listener = Listen(new IPEndPoint(Options.ListenAddress, Options.ListenPort));
@@ -120,7 +120,7 @@ public sealed class FaultProxy : IAsyncDisposable
         {
             if (_toxics.Find(toxic.Name) is not null)
             {
-                throw new ArgumentException($"Fault proxy '{Name}' has a toxic named '{toxic.Name}' already; remove it first or give the new toxic another Name.", nameof(toxic));
+                throw new ArgumentException($"Fault proxy '{Name}' has a toxic named '{toxic.Name}' already. Remove it first or give the new toxic another Name.", nameof(toxic));
             }
 
             next = _toxics.Add(toxic);
@@ -158,17 +158,19 @@ public sealed class FaultProxy : IAsyncDisposable
     /// <summary>Removes every toxic.</summary>
     public void RemoveAllToxics()
     {
+        int count;
         lock (_gate)
         {
+            count = _toxics.Items.Count;
             Volatile.Write(ref _toxics, _toxics.Clear());
         }
 
-        Log.ToxicRemoved(Logger, Name, "*");
+        Log.AllToxicsRemoved(Logger, Name, count);
     }
 
     /// <summary>
-    /// Simulates an outage: closes the listening socket, so new connections are refused, and resets every open
-    /// connection (RST to both peers). Does nothing if the proxy is disabled already or not running.
+    /// Simulates an outage. It closes the listening socket, so that new connection attempts are refused, and
+    /// resets every open connection (RST to both peers). Does nothing if the proxy is disabled already or not running.
     /// </summary>
     public void Disable()
     {
@@ -190,8 +192,8 @@ public sealed class FaultProxy : IAsyncDisposable
         Log.ProxyDisabled(Logger, Name, reset);
     }
 
-    /// <summary>Ends an outage: listens again on the same address and port. Does nothing unless the proxy is
-    /// disabled.</summary>
+    /// <summary>Ends an outage by listening again on the same address and port. Does nothing unless the proxy
+    /// is disabled.</summary>
     /// <exception cref="InvalidOperationException">The port cannot be bound again, for example because another
     /// process took it. The proxy stays disabled.</exception>
     public void Enable()
@@ -210,7 +212,7 @@ public sealed class FaultProxy : IAsyncDisposable
             }
             catch (SocketException exception)
             {
-                throw new InvalidOperationException($"Fault proxy '{Name}' could not listen on {_endPoint} again: {exception.Message}. Another process may have taken the port; stop it or create a new proxy.", exception);
+                throw new InvalidOperationException($"Fault proxy '{Name}' could not listen on {_endPoint} again: {exception.Message}. Another process may have taken the port. Stop that process or create a new proxy.", exception);
             }
 
             _listener = listener;
@@ -323,7 +325,7 @@ public sealed class FaultProxy : IAsyncDisposable
         {
             if (_state != State.Enabled)
             {
-                // Accepted just before a Disable or stop: treat it like the connections that were open then.
+                // A connection accepted just before Disable or StopAsync is reset like the connections open then.
                 client.LingerState = new LingerOption(true, 0);
                 client.Dispose();
                 return;

@@ -12,14 +12,14 @@ public sealed class FaultProxyOptions
     /// <summary>Address to listen on. Default <see cref="IPAddress.Loopback"/> (127.0.0.1).</summary>
     public IPAddress ListenAddress { get; set; } = IPAddress.Loopback;
 
-    /// <summary>Port to listen on. Default 0, which lets the system choose a free port; read the port it chose
+    /// <summary>Port to listen on. Default 0, which lets the system choose a free port. Read the port it chose
     /// from <see cref="FaultProxy.EndPoint"/> after start. From 0 to 65535.</summary>
     public int ListenPort { get; set; }
 
     /// <summary>Host name or address of the server or broker that connections are forwarded to. Required.</summary>
     public string UpstreamHost { get; set; } = "";
 
-    /// <summary>Port of the server or broker. Required; from 1 to 65535.</summary>
+    /// <summary>Port of the server or broker. Required, from 1 to 65535.</summary>
     public int UpstreamPort { get; set; }
 
     /// <summary>
@@ -28,21 +28,21 @@ public sealed class FaultProxyOptions
     /// </summary>
     public int Seed { get; set; }
 
-    /// <summary>Time allowed to connect to the upstream server before the client connection is reset. Default 5 s;
+    /// <summary>Time allowed to connect to the upstream server before the client connection is reset. Default 5 s,
     /// from 1 ms to one day.</summary>
     public TimeSpan UpstreamConnectTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>Size in bytes of the buffer of one read from a socket. Default 16384; from 512 to 1048576.</summary>
+    /// <summary>Size in bytes of the buffer of one read from a socket. Default 16384, from 512 to 1048576.</summary>
     public int BufferSize { get; set; } = 16 * 1024;
 
     /// <summary>
     /// Number of chunks read but not yet forwarded, per connection and direction, before the proxy stops
-    /// reading and TCP flow control slows the sender. Default 16; from 1 to 1024. With the default buffer size,
+    /// reading and TCP flow control slows the sender. Default 16, from 1 to 1024. With the default buffer size,
     /// a latency toxic lets at most 256 KiB per delay through in each direction.
     /// </summary>
     public int MaxChunksInFlight { get; set; } = 16;
 
-    /// <summary>Maximum number of pending connections in the listen queue. Default 512; from 1 to 65535.</summary>
+    /// <summary>Maximum number of pending connections in the listen queue. Default 512, from 1 to 65535.</summary>
     public int ListenBacklog { get; set; } = 512;
 
     /// <summary>Checks every setting and returns one message per invalid value, or an empty list.</summary>

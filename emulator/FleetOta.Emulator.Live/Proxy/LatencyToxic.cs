@@ -9,7 +9,7 @@ public sealed record LatencyToxic : Toxic
 {
     public override ToxicKind Kind => ToxicKind.Latency;
 
-    /// <summary>Delay added to every chunk. Required; from 0 ms to one day.</summary>
+    /// <summary>Delay added to every chunk. Required, from 0 ms to one day.</summary>
     public required TimeSpan Latency { get; init; }
 
     /// <summary>

@@ -25,7 +25,7 @@ internal sealed class ProxyConnection
 
     public long Number { get; }
 
-    /// <summary>Connection id for logs: the proxy name and the connection number, such as <c>http#17</c>.</summary>
+    /// <summary>Connection id for logs, made of the proxy name and the connection number, such as <c>http#17</c>.</summary>
     public string Id { get; }
 
     public Socket Client { get; }
@@ -84,8 +84,8 @@ internal sealed class ProxyConnection
     }
 
     /// <summary>
-    /// Closes both sockets: with <paramref name="reset"/> as a TCP reset (RST, linger time 0), otherwise with a
-    /// normal close (FIN). Returns false if the connection was closed already.
+    /// Closes both sockets, as a TCP reset (RST, linger time 0) if <paramref name="reset"/> is true and otherwise
+    /// with a normal close (FIN). Returns false if the connection was closed already.
     /// </summary>
     public bool Close(bool reset)
     {
@@ -215,7 +215,7 @@ internal sealed class ProxyConnection
         }
         catch (Exception exception) when (exception is SocketException or ObjectDisposedException)
         {
-            // The peer may have gone already; disposing the socket below still releases it.
+            // The peer may have gone already, and disposing the socket below still releases it.
         }
 
         socket.Dispose();

@@ -11,7 +11,7 @@ public sealed record ResetToxic : Toxic
 {
     public override ToxicKind Kind => ToxicKind.Reset;
 
-    /// <summary>Bytes forwarded before the reset. Required; 0 or more, and 0 resets the connection at once.</summary>
+    /// <summary>Bytes forwarded before the reset. Required, 0 or more. With 0 the connection is reset at once.</summary>
     public required long AfterBytes { get; init; }
 
     protected override void ValidateProperties(List<string> errors)

@@ -1,12 +1,12 @@
 namespace FleetOta.Emulator.Live.Proxy;
 
 /// <summary>
-/// Derives independent seeds from (proxy seed, connection number, stream), so every connection gets its own
+/// Derives well-mixed seeds from (proxy seed, connection number, stream), so every connection gets its own
 /// reproducible random generators whatever the thread timing.
 /// </summary>
 internal static class SeedMixer
 {
-    /// <summary>Stream number of the upstream draws of a connection: jitter, segment sizes and flipped bits.</summary>
+    /// <summary>Stream number of the upstream draws of a connection, which are jitter, segment sizes and flipped bits.</summary>
     public const ulong UpstreamStream = 1;
 
     /// <summary>Stream number of the downstream draws of a connection.</summary>
@@ -35,7 +35,7 @@ internal static class SeedMixer
         return hash;
     }
 
-    // SplitMix64 finalizer: every input bit affects every output bit.
+    // SplitMix64 finalizer, in which every input bit affects every output bit.
     private static ulong Finalize(ulong z)
     {
         unchecked

@@ -10,18 +10,18 @@ public sealed record SlicerToxic : Toxic
 {
     public override ToxicKind Kind => ToxicKind.Slicer;
 
-    /// <summary>Average segment size in bytes. Required; 1 or more.</summary>
+    /// <summary>Average segment size in bytes. Required, 1 or more.</summary>
     public required int AverageSize { get; init; }
 
     /// <summary>
-    /// Maximum deviation from <see cref="AverageSize"/> in bytes, drawn uniformly for each segment. Default 0;
+    /// Maximum deviation from <see cref="AverageSize"/> in bytes, drawn uniformly for each segment. Default 0,
     /// from 0 to <see cref="AverageSize"/> - 1.
     /// </summary>
     public int SizeVariation { get; init; }
 
     /// <summary>
     /// Average delay between two segments, drawn uniformly from [0, 2 × Delay]. Default 0 ms, which sends the
-    /// segments back to back; at most one day.
+    /// segments back to back. At most one day.
     /// </summary>
     public TimeSpan Delay { get; init; }
 

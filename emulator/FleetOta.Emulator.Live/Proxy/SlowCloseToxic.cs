@@ -8,7 +8,7 @@ public sealed record SlowCloseToxic : Toxic
 {
     public override ToxicKind Kind => ToxicKind.SlowClose;
 
-    /// <summary>Delay before the close is passed on. Required; from 0 ms to one day.</summary>
+    /// <summary>Delay before the close is passed on. Required, from 0 ms to one day.</summary>
     public required TimeSpan Delay { get; init; }
 
     protected override void ValidateProperties(List<string> errors) => ValidateDelay(errors, nameof(Delay), Delay);

@@ -35,7 +35,7 @@ public enum ToxicDirection
 /// Derive a changed copy with a <c>with</c> expression and replace the toxic by name.</remarks>
 public abstract record Toxic
 {
-    /// <summary>Longest delay or time-out that a toxic accepts: one day.</summary>
+    /// <summary>Maximum delay or time-out that a toxic accepts, one day.</summary>
     public static readonly TimeSpan MaxDelay = TimeSpan.FromDays(1);
 
     private readonly string? _name;
