@@ -60,6 +60,10 @@ internal static partial class Log
         Message = "Connection {ConnectionId}: forwarding {Direction} failed with an unexpected error, so the connection was reset")]
     public static partial void ForwardingFailedUnexpectedly(ILogger logger, string connectionId, ToxicDirection direction, Exception exception);
 
+    [LoggerMessage(EventId = 16, Level = LogLevel.Warning,
+        Message = "Connection {ConnectionId} failed with an unexpected error, so it was reset")]
+    public static partial void ConnectionFailed(ILogger logger, string connectionId, Exception exception);
+
     [LoggerMessage(EventId = 20, Level = LogLevel.Debug, Message = "Connection {ConnectionId}: toxic {ToxicName} ({ToxicKind}) applies")]
     public static partial void ToxicApplied(ILogger logger, string connectionId, string toxicName, ToxicKind toxicKind);
 

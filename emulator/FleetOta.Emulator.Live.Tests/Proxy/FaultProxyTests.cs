@@ -147,6 +147,21 @@ public sealed class FaultProxyTests
     }
 
     [Fact]
+    public async Task Stop_OpenConnection_ClosesWithFin()
+    {
+        await using var echo = new EchoServer();
+        var proxy = ProxyTestHelpers.StartProxy(echo.Port);
+        using var client = await SocketIo.ConnectAsync(proxy.EndPoint.Port);
+        (await SocketIo.EchoAsync(client, [1, 2, 3], SocketIo.Timeout())).Should().Equal(1, 2, 3);
+
+        await proxy.StopAsync();
+        var rest = await SocketIo.ReadToEndAsync(client, SocketIo.Timeout());
+
+        rest.Should().BeEmpty("a normal close reads as end of stream, not as a reset");
+        proxy.GetCounters().ConnectionsOpen.Should().Be(0);
+    }
+
+    [Fact]
     public async Task Stop_Twice_DoesNothingMore()
     {
         var proxy = ProxyTestHelpers.StartProxy(upstreamPort: 9);

@@ -106,6 +106,24 @@ public sealed class FaultProxyToxicTests
     }
 
     [Fact]
+    public async Task Reset_ZeroBytes_ResetsAtOnce()
+    {
+        await using var echo = new EchoServer();
+        await using var proxy = ProxyTestHelpers.StartProxy(echo.Port);
+        proxy.AddToxic(new ResetToxic { AfterBytes = 0, Direction = ToxicDirection.Upstream });
+
+        // The reset can arrive before the client's connect completes, so it may fail either call.
+        var exchange = async () =>
+        {
+            using var client = await SocketIo.ConnectAsync(proxy.EndPoint.Port);
+            await SocketIo.EchoAsync(client, [1], SocketIo.Timeout());
+        };
+
+        (await exchange.Should().ThrowAsync<SocketException>()).Which.SocketErrorCode.Should().Be(SocketError.ConnectionReset);
+        echo.BytesReceived.Should().Be(0);
+    }
+
+    [Fact]
     public async Task Blackhole_WithTimeout_SwallowsThenCloses()
     {
         await using var echo = new EchoServer();

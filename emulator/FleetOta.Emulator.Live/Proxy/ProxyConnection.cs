@@ -116,6 +116,14 @@ internal sealed class ProxyConnection
             await Task.WhenAll(upstreamPump.RunAsync(), downstreamPump.RunAsync()).ConfigureAwait(false);
             Close(reset: false);
         }
+        catch (Exception exception)
+        {
+            // The pumps catch their own errors, so only a bug in the set-up above can end up here.
+            if (Close(reset: true))
+            {
+                Log.ConnectionFailed(Logger, Id, exception);
+            }
+        }
         finally
         {
             _proxy.OnConnectionFinished(this);
