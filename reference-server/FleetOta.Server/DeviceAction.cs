@@ -46,19 +46,29 @@ public static class ActionStates
     };
 }
 
-/// <summary>What the controller tracks for one device. Mutable, owned by the controller.</summary>
+/// <summary>What the controller tracks for one device: its registry record and its action state in the current
+/// deployment. Mutable, owned by the controller; every write goes through <c>RolloutController.Mutable</c> so that
+/// the change reaches the store.</summary>
 internal sealed class DeviceAction
 {
+    // Registry: identity and hardware from registration, running version and last contact from messages.
+    public string Name = "";
+    public string HardwareModel = "";
+    public string HardwareRevision = "";
+    public string RunningVersion = "";
+    public long LastSeenMs = -1;
+    public int LastSequence;
+
+    // Action state in the current deployment.
     public ActionState State;
     public int Wave = -1;
     public int Attempts;
-    public int LastSequence;
-    public long LastSeenMs = -1;
     public long LastOfferMs = -1;
     public long ActivatedMs = -1;
     public long StateSinceMs;
-    public int Generation;
-    public string RunningVersion = "";
+    public long DeadlineMs = -1;
+    public long WaitingSinceMs = -1;
+    public bool HoldsDownloadSlot;
     public bool RecoveryPending;
     public int RecoveryActions;
 }

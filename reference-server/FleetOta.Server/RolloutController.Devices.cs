@@ -5,8 +5,7 @@ namespace FleetOta.Server;
 
 public sealed partial class RolloutController
 {
-    /// <summary>Recovery actions sent to one device before the policy gives up on it.</summary>
-    private const int MaxRecoveryActions = 24;
+    private const string AutomaticActor = "automatic";
 
     private void OnMessage(DeviceMessage message, long nowMs, List<ControllerOutput> outputs)
     {
@@ -15,25 +14,26 @@ public sealed partial class RolloutController
             return;
         }
 
-        var action = _devices[message.DeviceId];
-        action.LastSeenMs = nowMs;
+        Mutable(message.DeviceId).LastSeenMs = nowMs;
         switch (message)
         {
             case Heartbeat heartbeat:
-                OnHeartbeat(heartbeat, action, nowMs, outputs);
+                OnHeartbeat(heartbeat, nowMs, outputs);
                 break;
             case StatusReport report:
                 outputs.Add(new SendToDevice(new StatusAck(report.DeviceId, report.Sequence)));
-                OnStatus(report, action, nowMs, outputs);
+                OnStatus(report, nowMs, outputs);
                 break;
             case FaultReport fault:
-                OnFault(fault, action, nowMs, outputs);
+                OnFault(fault, nowMs, outputs);
                 break;
         }
     }
 
-    private void OnHeartbeat(Heartbeat heartbeat, DeviceAction action, long nowMs, List<ControllerOutput> outputs)
+    private void OnHeartbeat(Heartbeat heartbeat, long nowMs, List<ControllerOutput> outputs)
     {
+        var device = heartbeat.DeviceId;
+        var action = Mutable(device);
         action.RunningVersion = heartbeat.RunningVersion;
         if (_deployment is null)
         {
@@ -42,51 +42,51 @@ public sealed partial class RolloutController
 
         if (heartbeat.RunningVersion == _deployment.Release.Manifest.Version)
         {
-            Activate(action);
+            Activate(device, nowMs, outputs);
         }
 
-        if (heartbeat.Degraded && action.State != ActionState.Degraded && action.State != ActionState.NotTargeted)
+        if (heartbeat.Degraded && action.State is not (ActionState.Degraded or ActionState.NotTargeted))
         {
-            SetState(heartbeat.DeviceId, ActionState.Degraded, nowMs, outputs, detail: "heartbeat reports degraded");
-            ScheduleRecovery(heartbeat.DeviceId, nowMs);
+            SetState(device, ActionState.Degraded, nowMs, outputs, detail: "heartbeat reports degraded");
+            ScheduleRecovery(device, nowMs);
             return;
         }
 
         if (action.State == ActionState.Rebooting)
         {
             // Heard from after the reboot: the silence deadline starts again.
-            Schedule(heartbeat.DeviceId, nowMs + _options.SilentAfterUpdateMs);
+            Schedule(device, nowMs + _options.SilentAfterUpdateMs);
         }
 
-        if (action.State == ActionState.Offered && Phase == RolloutPhase.Running && nowMs - action.LastOfferMs >= _options.OfferRepeatMs)
+        var offerDue = action.State == ActionState.Offered && Phase == RolloutPhase.Running && nowMs - action.LastOfferMs >= _options.OfferRepeatMs;
+        if (offerDue && (action.HoldsDownloadSlot || SlotFree))
         {
-            SendOffer(heartbeat.DeviceId, nowMs, outputs, repeat: true);
+            SendOffer(device, nowMs, outputs, repeat: true);
         }
     }
 
-    private void Activate(DeviceAction action)
+    private void OnStatus(StatusReport report, long nowMs, List<ControllerOutput> outputs)
     {
-        if (action.ActivatedMs < 0)
-        {
-            action.ActivatedMs = 0;
-            _monitor.RecordActivation();
-        }
-    }
+        var device = report.DeviceId;
+        var action = _devices[device];
 
-    private void OnStatus(StatusReport report, DeviceAction action, long nowMs, List<ControllerOutput> outputs)
-    {
         // Sequence numbers grow per device, so a duplicate or late report never overwrites a newer state.
         if (report.Sequence <= action.LastSequence || _deployment is null)
         {
             return;
         }
 
+        action = Mutable(device);
         action.LastSequence = report.Sequence;
         action.RunningVersion = report.RunningVersion;
-        var device = report.DeviceId;
         if (report.ReleaseId != ReleaseId)
         {
-            OnOtherReleaseStatus(report, action, nowMs, outputs);
+            OnOtherReleaseStatus(report, nowMs, outputs);
+            return;
+        }
+
+        if (action.State == ActionState.NotTargeted)
+        {
             return;
         }
 
@@ -106,12 +106,19 @@ public sealed partial class RolloutController
         SetState(device, state, nowMs, outputs, detail: report.Reason == FailureReason.None ? null : report.Reason.ToText());
         switch (state)
         {
+            case ActionState.Offered or ActionState.Downloading:
+                Schedule(device, nowMs + _options.OfferRepeatMs);
+                break;
+            case ActionState.Installing or ActionState.Cancelled:
+                ClearDeadline(device);
+                break;
             case ActionState.Rebooting:
                 Schedule(device, nowMs + _options.SilentAfterUpdateMs);
                 break;
             case ActionState.Succeeded:
-                Activate(action);
-                action.Generation++;
+                Activate(device, nowMs, outputs);
+                action.RecoveryPending = false;
+                ClearDeadline(device);
                 break;
             case ActionState.Failed or ActionState.RolledBack or ActionState.Degraded:
                 ScheduleRecovery(device, nowMs);
@@ -120,41 +127,26 @@ public sealed partial class RolloutController
     }
 
     /// <summary>A status about another release: the confirmation of a re-deployed previous release.</summary>
-    private void OnOtherReleaseStatus(StatusReport report, DeviceAction action, long nowMs, List<ControllerOutput> outputs)
+    private void OnOtherReleaseStatus(StatusReport report, long nowMs, List<ControllerOutput> outputs)
     {
+        var action = Mutable(report.DeviceId);
         if (report.Status == UpdateStatus.Succeeded && action.RecoveryPending)
         {
             action.RecoveryPending = false;
-            action.Generation++;
+            ClearDeadline(report.DeviceId);
             Journal(outputs, new JournalEntry(nowMs, JournalKind.ActionState, report.DeviceId, ReleaseId, report.RunningVersion,
                 action.State.ToWire(), "recovered on " + report.ReleaseId, action.Attempts, Actor));
         }
     }
 
-    private void OnFault(FaultReport fault, DeviceAction action, long nowMs, List<ControllerOutput> outputs)
+    private void OnFault(FaultReport fault, long nowMs, List<ControllerOutput> outputs)
     {
         if (!fault.Critical || _deployment is null || fault.RunningVersion != _deployment.Release.Manifest.Version)
         {
             return;
         }
 
-        Activate(action);
-        _monitor.RecordFault(nowMs, fault.DeviceId);
-        EvaluateMonitor(nowMs, outputs);
-    }
-
-    private void SendOffer(int device, long nowMs, List<ControllerOutput> outputs, bool repeat)
-    {
-        var action = _devices[device];
-        action.LastOfferMs = nowMs;
-        if (!repeat)
-        {
-            action.Attempts++;
-            Journal(outputs, new JournalEntry(nowMs, JournalKind.DeviceOffered, device, ReleaseId, Value: action.Wave, Actor: Actor));
-        }
-
-        SetState(device, ActionState.Offered, nowMs, outputs, journal: false);
-        outputs.Add(new SendToDevice(new UpdateOffer(device, _deployment!.Release, _deployment.ArtifactUrl)));
+        RecordFault(fault.DeviceId, nowMs, outputs);
     }
 
     private void ScheduleRecovery(int device, long nowMs)
@@ -164,24 +156,26 @@ public sealed partial class RolloutController
             return;
         }
 
-        _devices[device].RecoveryPending = true;
+        Mutable(device).RecoveryPending = true;
         Schedule(device, nowMs + _options.Recovery.RetryDelayMs);
     }
 
-    /// <summary>Handles a device whose deadline came: a scheduled offer, a silence time-out or a recovery step.</summary>
-    private void OnDeadline(int device, long nowMs, List<ControllerOutput> outputs)
+    /// <summary>Handles a device whose deadline came at <paramref name="dueMs"/>: a scheduled offer, a download slot
+    /// check, a silence time-out or a recovery step.</summary>
+    private void OnDeadline(int device, long dueMs, long nowMs, List<ControllerOutput> outputs)
     {
         var action = _devices[device];
         switch (action.State)
         {
             case ActionState.Scheduled when Phase == RolloutPhase.Running:
-                SendOffer(device, nowMs, outputs, repeat: false);
+                QueueDueOffer(device, dueMs);
+                break;
+            case ActionState.Offered or ActionState.Downloading:
+                CheckDownloadSlot(device, nowMs);
                 break;
             case ActionState.Rebooting:
                 SetState(device, ActionState.TimedOut, nowMs, outputs, detail: "silent after update");
-                Activate(action);
-                _monitor.RecordFault(nowMs, device);
-                EvaluateMonitor(nowMs, outputs);
+                RecordFault(device, nowMs, outputs);
                 ScheduleRecovery(device, nowMs);
                 break;
             case ActionState.Failed or ActionState.RolledBack or ActionState.Degraded or ActionState.TimedOut when action.RecoveryPending:
@@ -192,35 +186,36 @@ public sealed partial class RolloutController
 
     private void ApplyRecovery(int device, long nowMs, List<ControllerOutput> outputs)
     {
-        var action = _devices[device];
+        var action = Mutable(device);
         var policy = _options.Recovery;
-        if (action.RecoveryActions >= MaxRecoveryActions)
+        if (action.RecoveryActions >= policy.MaxActionsPerDevice)
         {
             action.RecoveryPending = false;
             return;
         }
 
         action.RecoveryActions++;
-        var canRetry = Phase == RolloutPhase.Running && action.Attempts < _options.MaxAttempts;
+        var canRetry = Phase is RolloutPhase.Running or RolloutPhase.Completed && action.Attempts < _options.MaxAttempts;
         if (action.State is ActionState.Failed or ActionState.RolledBack && canRetry)
         {
-            RecordRecovery(device, "retry", "automatic", nowMs, outputs);
+            RecordRecovery(device, "retry", AutomaticActor, nowMs, outputs);
             action.RecoveryPending = false;
             action.Attempts++;
             action.LastOfferMs = nowMs;
             SetState(device, ActionState.Offered, nowMs, outputs);
+            Schedule(device, nowMs + _options.OfferRepeatMs);
             outputs.Add(new SendToDevice(new DeviceCommand(device, CommandKind.Retry, null, null)));
             return;
         }
 
         if (action.State == ActionState.TimedOut && policy.ForceRollbackStuck)
         {
-            RecordRecovery(device, "force-rollback", "automatic", nowMs, outputs);
+            RecordRecovery(device, "force-rollback", AutomaticActor, nowMs, outputs);
             outputs.Add(new SendToDevice(new DeviceCommand(device, CommandKind.Rollback, null, null)));
         }
         else if (policy.RedeployPrevious && _deployment!.Previous is { } previous)
         {
-            RecordRecovery(device, "redeploy-previous", "automatic", nowMs, outputs);
+            RecordRecovery(device, "redeploy-previous", AutomaticActor, nowMs, outputs);
             outputs.Add(new SendToDevice(new DeviceCommand(device, CommandKind.Install, previous, _deployment.PreviousArtifactUrl)));
         }
         else
