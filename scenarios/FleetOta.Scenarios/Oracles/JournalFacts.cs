@@ -23,6 +23,7 @@ public sealed class JournalFacts
 
         Wave = new int[Devices];
         OperatorTouched = new bool[Devices];
+        CrashedAfterCommit = new bool[Devices];
         FirstCommitMs = Fill(-1);
         LastBootVersion = new string[Devices];
         ActivatedMs = Fill(-1);
@@ -47,6 +48,10 @@ public sealed class JournalFacts
     public bool[] OperatorTouched { get; }
 
     public long[] FirstCommitMs { get; }
+
+    /// <summary>True when the new image crashed (ground truth) after the device committed it: the device keeps
+    /// rebooting on a committed image, so it counts as stuck, not as updated.</summary>
+    public bool[] CrashedAfterCommit { get; }
 
     public string[] LastBootVersion { get; }
 
@@ -74,6 +79,7 @@ public sealed class JournalFacts
 
     private void Scan()
     {
+        var committedNew = new bool[Devices];
         foreach (var entry in Journal.Entries)
         {
             var device = entry.Device;
@@ -91,8 +97,16 @@ public sealed class JournalFacts
                 case JournalKind.RecoveryAction when device >= 0 && entry.Actor == "operator":
                     OperatorTouched[device] = true;
                     break;
-                case JournalKind.Committed when device >= 0 && entry.Version == NewVersion && FirstCommitMs[device] < 0:
-                    FirstCommitMs[device] = entry.TimeMs;
+                case JournalKind.Committed when device >= 0:
+                    committedNew[device] = entry.Version == NewVersion;
+                    if (committedNew[device] && FirstCommitMs[device] < 0)
+                    {
+                        FirstCommitMs[device] = entry.TimeMs;
+                    }
+
+                    break;
+                case JournalKind.DeviceFault when device >= 0 && entry.Status == "crash" && entry.Version == NewVersion && committedNew[device]:
+                    CrashedAfterCommit[device] = true;
                     break;
                 case JournalKind.Boot when device >= 0 && entry.Status is "A" or "B":
                     LastBootVersion[device] = entry.Version ?? "";

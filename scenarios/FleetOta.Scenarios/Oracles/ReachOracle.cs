@@ -28,7 +28,7 @@ public static class ReachOracle
 
             population++;
             var committed = facts.FirstCommitMs[d];
-            reached[d] = committed >= 0 && committed <= deadline && runningAtDeadline[d] == facts.NewVersion;
+            reached[d] = committed >= 0 && committed <= deadline && runningAtDeadline[d] == facts.NewVersion && !facts.CrashedAfterCommit[d];
             if (reached[d])
             {
                 successes++;
@@ -38,6 +38,7 @@ public static class ReachOracle
             {
                 violations.Add((d, committed < 0 || committed > deadline
                     ? "active in the window but not committed on the new version by the deadline"
+                    : facts.CrashedAfterCommit[d] ? "committed the new version, which then crashed"
                     : $"committed, but ran {runningAtDeadline[d]} at the deadline"));
             }
         }
@@ -72,11 +73,16 @@ public static class ReachOracle
         return points;
     }
 
-    /// <summary>Marks devices whose link was up at some moment in [start, end].</summary>
+    /// <summary>Marks devices that were online at some moment in [start, end]: powered, link up and not cut off by
+    /// a partition. Devices start powered, and the journal records every later change.</summary>
     internal static bool[] ActiveDevices(JournalFacts facts, long start, long end)
     {
-        var up = new bool[facts.Devices];
+        var linkUp = new bool[facts.Devices];
+        var partitioned = new bool[facts.Devices];
+        var powered = new bool[facts.Devices];
+        Array.Fill(powered, true);
         var active = new bool[facts.Devices];
+        var windowOpen = false;
         foreach (var entry in facts.Journal.Entries)
         {
             if (entry.TimeMs > end)
@@ -84,39 +90,54 @@ public static class ReachOracle
                 break;
             }
 
-            if (entry.Device < 0 || entry.Kind is not (JournalKind.DeviceOnline or JournalKind.DeviceOffline))
+            if (!windowOpen && entry.TimeMs >= start)
+            {
+                // Devices online when the window opens are active, whatever happens later.
+                windowOpen = true;
+                MarkOnline(active, linkUp, partitioned, powered);
+            }
+
+            var d = entry.Device;
+            if (d < 0)
             {
                 continue;
             }
 
-            up[entry.Device] = entry.Kind == JournalKind.DeviceOnline;
-            if (up[entry.Device] && entry.TimeMs >= start)
+            switch (entry.Kind)
             {
-                active[entry.Device] = true;
+                case JournalKind.DeviceOnline or JournalKind.DeviceOffline:
+                    linkUp[d] = entry.Kind == JournalKind.DeviceOnline;
+                    break;
+                case JournalKind.PartitionStart or JournalKind.PartitionEnd:
+                    partitioned[d] = entry.Kind == JournalKind.PartitionStart;
+                    break;
+                case JournalKind.PowerCut or JournalKind.PowerRestore:
+                    powered[d] = entry.Kind == JournalKind.PowerRestore;
+                    break;
+                default:
+                    continue;
+            }
+
+            if (windowOpen && linkUp[d] && !partitioned[d] && powered[d])
+            {
+                active[d] = true;
             }
         }
 
-        // A device whose link was already up when the window opened, and stayed up, is active too.
-        var upAtStart = new bool[facts.Devices];
-        foreach (var entry in facts.Journal.Entries)
+        if (!windowOpen)
         {
-            if (entry.TimeMs > start)
-            {
-                break;
-            }
-
-            if (entry.Device >= 0 && entry.Kind is JournalKind.DeviceOnline or JournalKind.DeviceOffline)
-            {
-                upAtStart[entry.Device] = entry.Kind == JournalKind.DeviceOnline;
-            }
-        }
-
-        for (var d = 0; d < facts.Devices; d++)
-        {
-            active[d] |= upAtStart[d];
+            MarkOnline(active, linkUp, partitioned, powered);
         }
 
         return active;
+    }
+
+    private static void MarkOnline(bool[] active, bool[] linkUp, bool[] partitioned, bool[] powered)
+    {
+        for (var d = 0; d < active.Length; d++)
+        {
+            active[d] |= linkUp[d] && !partitioned[d] && powered[d];
+        }
     }
 
     private static string[] RunningVersionAt(JournalFacts facts, long time)

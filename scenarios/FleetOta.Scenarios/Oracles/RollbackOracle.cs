@@ -4,7 +4,9 @@ using FleetOta.Scenarios.Model;
 namespace FleetOta.Scenarios.Oracles;
 
 /// <summary>Rollback: per failed update attempt after the trial reboot, the time from failure detection (or power
-/// restoration, whichever is later) until the previous version runs again and has sent a heartbeat.</summary>
+/// restoration, whichever is later) until the previous version runs again and has sent a heartbeat. At least
+/// <see cref="CriteriaThresholds.RollbackMinimumDevices"/> failure devices are needed for a verdict other than
+/// inconclusive.</summary>
 public static class RollbackOracle
 {
     /// <summary>One failure case; <see cref="DurationMs"/> is -1 when the device never got back.</summary>
@@ -45,11 +47,16 @@ public static class RollbackOracle
         return new Outcome(result, cases);
     }
 
+    /// <summary>Finds the failure cases. A case opens at the first sign of failure of a trial boot of the new image:
+    /// the image crashed (ground truth), or the agent detected a failed health check or a bootloader fallback. It
+    /// opens later if power was off then, and closes at the first heartbeat the device sends on the previous
+    /// version.</summary>
     private static List<Case> FindCases(JournalFacts facts)
     {
         var cases = new List<Case>();
         var openStart = new long[facts.Devices];
         var lastFallback = new long[facts.Devices];
+        var inTrial = new bool[facts.Devices];
         var powered = new bool[facts.Devices];
         Array.Fill(openStart, -1);
         Array.Fill(lastFallback, -1);
@@ -64,8 +71,13 @@ public static class RollbackOracle
 
             switch (entry.Kind)
             {
-                case JournalKind.Boot when entry.Status is "A" or "B" && entry.Detail == "trial":
-                    lastFallback[d] = -1;
+                case JournalKind.Boot when entry.Status is "A" or "B":
+                    inTrial[d] = entry.Detail == "trial";
+                    if (inTrial[d])
+                    {
+                        lastFallback[d] = -1;
+                    }
+
                     break;
                 case JournalKind.BootloaderFallback:
                     lastFallback[d] = entry.TimeMs;
@@ -75,17 +87,20 @@ public static class RollbackOracle
                     break;
                 case JournalKind.PowerRestore:
                     powered[d] = true;
-                    if (openStart[d] >= 0)
+                    if (openStart[d] >= 0 && openStart[d] < entry.TimeMs)
                     {
                         openStart[d] = entry.TimeMs;
                     }
 
                     break;
+                case JournalKind.DeviceFault when entry.Status == "crash" && inTrial[d] && entry.Version == facts.NewVersion && openStart[d] < 0:
+                    openStart[d] = entry.TimeMs;
+                    break;
                 case JournalKind.FailureDetected when entry.Status == "rolled-back" && entry.Detail is { } why && TrialFailures.Contains(why)
                                                       && openStart[d] < 0:
                     openStart[d] = why == "boot failed" && lastFallback[d] >= 0 ? lastFallback[d] : entry.TimeMs;
                     break;
-                case JournalKind.MessageSent when openStart[d] >= 0 && entry.Status == "heartbeat" && entry.Actor == "device"
+                case JournalKind.MessageSent when openStart[d] >= 0 && powered[d] && entry.Status == "heartbeat" && entry.Actor == "device"
                                                   && entry.Version == facts.PreviousVersion:
                     cases.Add(new Case(d, openStart[d], entry.TimeMs - openStart[d]));
                     openStart[d] = -1;

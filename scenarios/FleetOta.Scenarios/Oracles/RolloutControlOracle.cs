@@ -22,27 +22,35 @@ public static class RolloutControlOracle
     {
         var delivered = FaultsAsDelivered(facts);
         var grounded = FaultsOnDevices(facts);
-        var (breach, rateOverTime, maxActivated) = FindBreach(delivered, facts.ActivatedMs, criteria, facts.EndMs, collectSeries: true);
-        var (groundBreach, _, _) = FindBreach(grounded, facts.GroundActivatedMs, criteria, facts.EndMs, collectSeries: false);
+        var transport = FindBreach(delivered, facts.ActivatedMs, criteria, facts.EndMs, collectSeries: true);
+        var ground = FindBreach(grounded, facts.GroundActivatedMs, criteria, facts.EndMs, collectSeries: false);
         var pause = FirstTime(facts, JournalKind.RolloutPaused, entry => entry.Actor == "automatic");
         var alert = FirstTime(facts, JournalKind.AlertDelivered, entry => entry.Status == "delivered");
-        var result = Judge(facts, criteria, breach, groundBreach, pause, alert, maxActivated, delivered);
-        return new Outcome(result, breach, groundBreach, pause, alert, rateOverTime);
+        var result = Judge(facts, criteria, transport, ground.Breach, pause, alert, delivered);
+        return new Outcome(result, transport.Breach, ground.Breach, pause, alert, transport.Series);
     }
 
     private static CriterionResult Judge(
-        JournalFacts facts, CriteriaThresholds criteria, long breach, long groundBreach, long pause, long alert, int maxActivated,
+        JournalFacts facts, CriteriaThresholds criteria, BreachSearch transport, long groundBreach, long pause, long alert,
         List<(long TimeMs, int Device)> faults)
     {
+        var breach = transport.Breach;
+        var maxActivated = transport.MaxActivated;
+        var start = Math.Max(facts.ReleaseStartMs, 0);
+        string Minutes(long ms) => $"{(ms - start) / 60_000.0:0.0} min after the release start";
+
         var threshold = criteria.PauseWithinMs / 1000.0;
-        var ground = groundBreach >= 0 ? $" Ground-truth breach at {Minutes(groundBreach)}" +
+        var ground = groundBreach >= 0 ? $" Ground-truth breach (faults on devices) at {Minutes(groundBreach)}" +
                                          (breach >= 0 ? $", {(breach - groundBreach) / 1000.0:0.#} s before the server saw it." : ".") : "";
         if (breach < 0)
         {
             if (pause >= 0)
             {
+                var pausedBy = ShareResult.Evidence(facts, faults.Where(f => f.TimeMs <= pause).Select(f => f.Device).Distinct()
+                    .Select(d => (d, "critical fault received before the false pause")).ToList());
                 return Result(Verdict.Fail, null, threshold, maxActivated,
-                    $"False pause: the rollout paused at {Minutes(pause)} but the rate never exceeded {criteria.FaultRateLimit:P2}.", []);
+                    $"False pause: the rollout paused at {Minutes(pause)} but the critical-fault rate never exceeded {criteria.FaultRateLimit:P2} " +
+                    $"over a {criteria.FaultWindowMs / 60_000} min window (highest {transport.PeakRate:P2}).{ground}", pausedBy);
             }
 
             if (maxActivated < criteria.FaultMinimumSample)
@@ -59,7 +67,10 @@ public static class RolloutControlOracle
         var alertDelay = alert >= 0 ? alert - breach : -1;
         var pauseOk = pause >= breach && pauseDelay <= criteria.PauseWithinMs;
         var alertOk = alert >= breach && alertDelay <= criteria.AlertWithinMs;
-        var text = $"Breach at {Minutes(breach)}; " +
+        var (low, high) = Wilson.Interval(transport.FaultyAtBreach, transport.ActivatedAtBreach);
+        var text = $"Breach at {Minutes(breach)}: {transport.FaultyAtBreach} of {transport.ActivatedAtBreach} activated devices with a critical fault " +
+                   $"in {criteria.FaultWindowMs / 60_000} min ({(double)transport.FaultyAtBreach / transport.ActivatedAtBreach:P2}, 95% interval {low:P2} to {high:P2}, " +
+                   $"limit {criteria.FaultRateLimit:P2}); " +
                    (pause < 0 ? "the rollout never paused" : pause < breach ? $"paused at {Minutes(pause)}, before the breach (a false pause)" : $"paused {pauseDelay / 1000.0:0.#} s later (limit {criteria.PauseWithinMs / 1000} s)") +
                    "; " +
                    (alert < 0 ? "no alert was delivered" : $"alert delivered {alertDelay / 1000.0:0.#} s after the breach (limit {criteria.AlertWithinMs / 1000} s)") +
@@ -72,8 +83,6 @@ public static class RolloutControlOracle
 
     private static CriterionResult Result(Verdict verdict, double? measured, double threshold, int sample, string summary, IReadOnlyList<EvidenceDevice> evidence) =>
         new(CriterionIds.RolloutControl, "release", verdict, measured, threshold, "s", sample, null, null, summary, evidence);
-
-    private static string Minutes(long ms) => $"{ms / 60_000.0:0.0} min";
 
     private static long FirstTime(JournalFacts facts, JournalKind kind, Func<JournalEntry, bool> predicate)
     {
@@ -104,13 +113,18 @@ public static class RolloutControlOracle
     /// <summary>Sweeps faults and activations in time order. Between them the rate only falls, so the first breach is
     /// at a fault arrival or at the activation that brings the sample up to its minimum; the series samples the rate
     /// every minute for the chart.</summary>
-    internal static (long Breach, List<(double, double)> Series, int MaxActivated) FindBreach(
+    internal sealed record BreachSearch(
+        long Breach, int FaultyAtBreach, int ActivatedAtBreach, double PeakRate, List<(double Minutes, double Rate)> Series, int MaxActivated);
+
+    internal static BreachSearch FindBreach(
         List<(long TimeMs, int Device)> faults, long[] activatedMs, CriteriaThresholds criteria, long endMs, bool collectSeries)
     {
         var activations = activatedMs.Where(t => t >= 0).Order().ToArray();
         var window = new Queue<(long TimeMs, int Device)>();
         var perDevice = new Dictionary<int, int>();
         var breach = -1L;
+        int faultyAtBreach = 0, activatedAtBreach = 0;
+        var peak = 0.0;
         var series = new List<(double, double)>();
         var activated = 0;
         var faultIndex = 0;
@@ -131,9 +145,16 @@ public static class RolloutControlOracle
 
         void Check(long now)
         {
-            if (breach < 0 && activated >= criteria.FaultMinimumSample && (double)perDevice.Count / activated > criteria.FaultRateLimit)
+            if (activated < criteria.FaultMinimumSample)
             {
-                breach = now;
+                return;
+            }
+
+            var rate = (double)perDevice.Count / activated;
+            peak = Math.Max(peak, rate);
+            if (breach < 0 && rate > criteria.FaultRateLimit)
+            {
+                (breach, faultyAtBreach, activatedAtBreach) = (now, perDevice.Count, activated);
             }
         }
 
@@ -175,6 +196,6 @@ public static class RolloutControlOracle
             }
         }
 
-        return (breach, series, activations.Length);
+        return new BreachSearch(breach, faultyAtBreach, activatedAtBreach, peak, series, activations.Length);
     }
 }

@@ -4,7 +4,8 @@ using FleetOta.Scenarios.Model;
 namespace FleetOta.Scenarios.Oracles;
 
 /// <summary>Success: per wave, the share of devices offered the update that end committed on the new version
-/// with no operator action on that device. The release passes when every wave passes.</summary>
+/// with no operator action on that device. A device whose committed image crashed does not count as ended on the
+/// new version: it keeps rebooting. The release passes when every wave passes.</summary>
 public static class SuccessOracle
 {
     public sealed record Outcome(CriterionResult Release, IReadOnlyList<CriterionResult> Waves, int[] Offered);
@@ -24,7 +25,8 @@ public static class SuccessOracle
             }
 
             offered[wave]++;
-            var ok = facts.FirstCommitMs[d] >= 0 && facts.LastBootVersion[d] == facts.NewVersion && !facts.OperatorTouched[d];
+            var ok = facts.FirstCommitMs[d] >= 0 && facts.LastBootVersion[d] == facts.NewVersion && !facts.OperatorTouched[d]
+                     && !facts.CrashedAfterCommit[d];
             if (ok)
             {
                 succeeded[wave]++;
@@ -33,6 +35,7 @@ public static class SuccessOracle
             {
                 violations[wave].Add((d, facts.OperatorTouched[d] ? "needed an operator action"
                     : facts.FirstCommitMs[d] < 0 ? "never committed the new version"
+                    : facts.CrashedAfterCommit[d] ? "committed the new version, which then crashed"
                     : $"ended on {facts.LastBootVersion[d]}"));
             }
         }

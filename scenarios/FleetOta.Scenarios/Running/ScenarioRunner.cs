@@ -60,6 +60,7 @@ public static class ScenarioRunner
         SimulationResult simulation;
         using (var journal = new SqliteJournalWriter(journalFile))
         {
+            RunMetadata.Write(journal, spec);
             var fleet = FleetGenerator.Generate(spec.Fleet, spec.Seed);
             simulation = new Simulator(spec, fleet, journal).Run(progress);
         }
