@@ -14,6 +14,9 @@ public static class HttpPaths
 {
     public const string ArtifactTemplate = "/artifacts/{releaseId}";
 
+    /// <summary>GET: the bound HTTP URL, the broker URL, the time factor and the current virtual time.</summary>
+    public const string ServerInfo = "/api/server";
+
     /// <summary>GET: the server's signing key id and its public key (base64 SubjectPublicKeyInfo), for devices
     /// that verify manifest signatures.</summary>
     public const string SigningKey = "/api/signing-key";

@@ -1,0 +1,191 @@
+using System.Threading.Channels;
+using FleetOta.Journal;
+using FleetOta.Protocol;
+using FleetOta.Server.Host.Alerts;
+using FleetOta.Server.Host.State;
+using FleetOta.Server.Host.Timing;
+using Microsoft.Extensions.Logging;
+
+namespace FleetOta.Server.Host.Control;
+
+/// <summary>Runs the rollout controller for the live host. Device messages, operator requests and timer wake-ups
+/// arrive on many threads; each is handled under one lock with the virtual time read inside it, so the controller
+/// sees one input at a time in time order. Messages for devices go to an outbound queue that the MQTT gateway
+/// publishes in order.</summary>
+internal sealed partial class RolloutEngine : IDisposable
+{
+    private readonly Lock _gate = new();
+    private readonly CompressedTimeProvider _clock;
+    private readonly IServerStateStore _store;
+    private readonly HostJournal _journal;
+    private readonly AlertDispatcher _alerts;
+    private readonly ManifestSigner _signer;
+    private readonly ILogger _logger;
+    private readonly Channel<ServerMessage> _outbound = Channel.CreateUnbounded<ServerMessage>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly ITimer _wakeTimer;
+    private readonly List<ControllerOutput> _outputs = [];
+    private readonly List<DeploymentRun> _deployments = [];
+    private readonly SortedDictionary<int, DeviceSighting> _devices = [];
+    private long _received;
+    private long _sent;
+
+    public RolloutEngine(
+        CompressedTimeProvider clock,
+        IServerStateStore store,
+        HostJournal journal,
+        AlertDispatcher alerts,
+        ManifestSigner signer,
+        ILogger logger)
+    {
+        _clock = clock;
+        _store = store;
+        _journal = journal;
+        _alerts = alerts;
+        _signer = signer;
+        _logger = logger;
+        _wakeTimer = clock.CreateTimer(_ => OnWake(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>Base of artifact URLs in offers, such as "http://127.0.0.1:5080"; set once the HTTP port is bound.</summary>
+    public string HttpBaseUrl { get; set; } = "http://127.0.0.1";
+
+    /// <summary>Messages for devices in the order the controller decided them.</summary>
+    public ChannelReader<ServerMessage> Outbound => _outbound.Reader;
+
+    public long Received => Interlocked.Read(ref _received);
+
+    public long Sent => Interlocked.Read(ref _sent);
+
+    public ManifestSigner Signer => _signer;
+
+    /// <summary>Hands a device message to the controller of the current deployment and journals its arrival.</summary>
+    public void Deliver(DeviceMessage message)
+    {
+        Interlocked.Increment(ref _received);
+        lock (_gate)
+        {
+            var now = _clock.NowMs;
+            var (release, status, value) = MessageJournal.Describe(message);
+            _journal.Append(new JournalEntry(now, JournalKind.MessageDelivered, message.DeviceId, release, MessageJournal.RunningVersionOf(message),
+                message.Type, status, value, "server"));
+            Remember(message, now);
+            if (Current is not { } run)
+            {
+                return;
+            }
+
+            try
+            {
+                Run(run, new Delivered(message), now);
+            }
+            catch (Exception error) when (error is InvalidOperationException or ArgumentException or IndexOutOfRangeException)
+            {
+                Log.ControllerFailed(_logger, message.DeviceId, error);
+            }
+        }
+    }
+
+    /// <summary>Journals a server message that could not be handed to the broker.</summary>
+    public void JournalLost(ServerMessage message, string reason) =>
+        _journal.AppendNow(new JournalEntry(0, JournalKind.MessageLost, message.DeviceId, null, null, message.Type, reason, 0, "server"));
+
+    public void Dispose()
+    {
+        _wakeTimer.Dispose();
+        _outbound.Writer.TryComplete();
+    }
+
+    private DeploymentRun? Current => _deployments.Count == 0 ? null : _deployments[^1];
+
+    private void Remember(DeviceMessage message, long now)
+    {
+        if (!_devices.TryGetValue(message.DeviceId, out var device))
+        {
+            device = new DeviceSighting();
+            _devices[message.DeviceId] = device;
+        }
+
+        device.LastSeenMs = now;
+        device.RunningVersion = MessageJournal.RunningVersionOf(message) ?? device.RunningVersion;
+        if (message is Heartbeat heartbeat)
+        {
+            device.ActiveSlot = heartbeat.ActiveSlot;
+            device.Healthy = heartbeat.Healthy;
+            device.Degraded = heartbeat.Degraded;
+        }
+    }
+
+    /// <summary>Runs one controller input and carries out its outputs. Call under the lock.</summary>
+    private void Run(DeploymentRun run, ControllerInput input, long now)
+    {
+        _outputs.Clear();
+        try
+        {
+            run.Controller.Handle(input, now, _outputs);
+        }
+        finally
+        {
+            // Outputs appended before a failure are still carried out, so the journal matches what was sent.
+            Carry(now);
+            ScheduleWake(run, now);
+        }
+    }
+
+    private void Carry(long now)
+    {
+        foreach (var output in _outputs)
+        {
+            switch (output)
+            {
+                case SendToDevice send:
+                    var (release, detail) = MessageJournal.Describe(send.Message);
+                    _journal.Append(new JournalEntry(now, JournalKind.MessageSent, send.Message.DeviceId, release, null, send.Message.Type, detail, 0,
+                        "server"));
+                    Interlocked.Increment(ref _sent);
+                    _outbound.Writer.TryWrite(send.Message);
+                    break;
+                case Record record:
+                    _journal.Append(record.Entry);
+                    break;
+                case RaiseAlert raise:
+                    _alerts.Dispatch(raise.Alert);
+                    break;
+            }
+        }
+
+        _outputs.Clear();
+    }
+
+    private void ScheduleWake(DeploymentRun run, long now)
+    {
+        var wake = run.Controller.NextWakeUpMs;
+        if (wake == long.MaxValue)
+        {
+            _wakeTimer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            return;
+        }
+
+        _wakeTimer.Change(TimeSpan.FromMilliseconds(Math.Max(wake - now, 0)), Timeout.InfiniteTimeSpan);
+    }
+
+    private void OnWake()
+    {
+        lock (_gate)
+        {
+            var now = _clock.NowMs;
+            if (Current is not { } run)
+            {
+                return;
+            }
+
+            try
+            {
+                Run(run, Tick.Instance, now);
+            }
+            catch (Exception error) when (error is InvalidOperationException or ArgumentException or IndexOutOfRangeException)
+            {
+                Log.TickFailed(_logger, now, error);
+            }
+        }
+    }
+}
