@@ -74,6 +74,12 @@ public sealed partial class RolloutController
     /// <summary>Time of the first breach of the current breach episode, or of the last one; -1 if none.</summary>
     public long BreachAtMs => _breachMs;
 
+    /// <summary>Devices counted as activated on the new version: the denominator of the critical-fault rate.</summary>
+    public int ActivatedDevices => _monitor.Activated;
+
+    /// <summary>Distinct devices with a critical fault in the window as of the last evaluation: the numerator of the rate.</summary>
+    public int FaultyDevicesInWindow => _monitor.FaultyDevices;
+
     /// <summary>Devices that hold a download slot now (offered and not yet answered, or downloading).</summary>
     public int DownloadSlotsInUse => _downloadSlotsInUse;
 
