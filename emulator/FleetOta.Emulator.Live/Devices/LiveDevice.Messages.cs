@@ -164,6 +164,9 @@ internal sealed partial class LiveDevice
             }
         }));
 
+    /// <summary>Schedules the first power-on within the first virtual minute, drawn as the simulation host draws it.</summary>
+    public void SchedulePowerOn() => AtVirtualTime(_random.NextLong(60_000), PowerOnAsync);
+
     /// <summary>Schedules the faults aimed at a time: power cuts, brownouts and partitions.</summary>
     public void ScheduleTimedFaults()
     {
@@ -195,7 +198,9 @@ internal sealed partial class LiveDevice
     /// <summary>Runs an action at a virtual time on a timer that survives power cuts.</summary>
     public void AtVirtualTime(long atMs, Func<Task> action)
     {
-        var timer = _context.Clock.CreateTimer(_ => Forget(action()), null, TimeSpan.FromMilliseconds(Math.Max(atMs - Now, 0)), Timeout.InfiniteTimeSpan);
+        // Measured from the unclamped clock, because a host may schedule before the run's virtual time 0.
+        var delay = TimeSpan.FromMilliseconds(Math.Max(atMs - _context.Clock.VirtualMs, 0));
+        var timer = _context.Clock.CreateTimer(_ => Forget(action()), null, delay, Timeout.InfiniteTimeSpan);
         lock (_deviceTimers)
         {
             _deviceTimers.Add(timer);
