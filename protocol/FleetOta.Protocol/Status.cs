@@ -45,6 +45,7 @@ public enum FailureReason
     DownloadFailed,
     Cancelled,
     RollbackRequested,
+    UnknownSigningKey,
 }
 
 public static class UpdateStatusText
@@ -83,6 +84,7 @@ public static class UpdateStatusText
         FailureReason.DownloadFailed => "download failed",
         FailureReason.Cancelled => "cancelled",
         FailureReason.RollbackRequested => "rollback requested",
+        FailureReason.UnknownSigningKey => "unknown signing key",
         _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, null),
     };
 }

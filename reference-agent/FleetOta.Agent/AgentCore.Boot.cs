@@ -11,6 +11,8 @@ public sealed partial class AgentCore
         _online = true;
         _healthCheckPending = false;
         _running = booted.Running;
+        _slots[0] = booted.SlotA;
+        _slots[1] = booted.SlotB;
         _runningContent = booted.RunningContent;
         _environment = booted.Environment;
         _reportRetryDelay = _options.ReportRetryInitialMs;
@@ -25,11 +27,18 @@ public sealed partial class AgentCore
             _state = booted.Persisted;
         }
 
+        var earlierReports = _state.PendingReports;
+
         // Concluding the persisted step first puts a detected failure ahead of the first heartbeat in the journal.
-        ResumeAfterBoot(booted, nowMs, outputs);
+        var fellBack = booted.BootloaderFellBack || booted.Environment.FellBack;
+        if (ResumeAfterBoot(fellBack, nowMs, outputs))
+        {
+            return;
+        }
+
         SendHeartbeat(outputs);
         outputs.Add(new SetTimer(AgentTimer.Heartbeat, nowMs + FirstPollDelayMs()));
-        ResendPendingReports(nowMs, outputs);
+        Resend(earlierReports, nowMs, outputs);
     }
 
     /// <summary>Returns the delay of the first periodic heartbeat after boot: spread over 0.5 to 1.5 intervals by a
@@ -43,146 +52,116 @@ public sealed partial class AgentCore
         return (long)(_options.HeartbeatIntervalMs * (0.5 + fraction));
     }
 
-    /// <summary>Continues the persisted update step, or concludes it from the slot that actually booted.</summary>
-    private void ResumeAfterBoot(Booted booted, long nowMs, List<AgentOutput> outputs)
+    /// <summary>Continues the persisted step, or concludes it from the slot that actually booted. Returns true
+    /// when the agent asked for a reboot, so nothing else should be sent from this boot.</summary>
+    private bool ResumeAfterBoot(bool fellBack, long nowMs, List<AgentOutput> outputs)
     {
-        var state = _state;
-        switch (state.Phase)
-        {
-            case AgentPhase.Downloading:
-                RequestDownload(outputs);
-                break;
-            case AgentPhase.Verifying:
-                outputs.Add(new ComputeDigest(DigestTarget.DownloadFile));
-                break;
-            case AgentPhase.Installing:
-                outputs.Add(new WriteSlot(state.TargetSlot, state.Offer!.Manifest));
-                break;
-            case AgentPhase.AwaitingReboot:
-            case AgentPhase.Trial:
-                ResumeTrial(booted, nowMs, outputs);
-                break;
-            case AgentPhase.RollingBack:
-                if (_running == state.TargetSlot)
-                {
-                    // The environment write that switches back was lost: write it again.
-                    outputs.Add(new WriteBootEnvironment(_environment.SwitchTo(_running.Other())));
-                    outputs.Add(new Reboot());
-                }
-                else
-                {
-                    StartConfirmingFallback(nowMs, outputs);
-                }
-
-                break;
-            case AgentPhase.ConfirmingFallback:
-                StartConfirmingFallback(nowMs, outputs);
-                break;
-            case AgentPhase.Idle:
-            case AgentPhase.Degraded:
-                break;
-        }
-    }
-
-    private void ResumeTrial(Booted booted, long nowMs, List<AgentOutput> outputs)
-    {
-        var state = _state;
-        if (_running == state.TargetSlot && booted.Environment.Trial)
-        {
-            Persist(state with { Phase = AgentPhase.Trial }, outputs);
-            StartHealthCheck(nowMs, outputs);
-            return;
-        }
-
-        if (_running == state.TargetSlot)
-        {
-            // The trial environment was cleared, but the commit was never recorded: the commit write landed
-            // before the power cut, so finish the commit.
-            Commit(nowMs, outputs);
-            return;
-        }
-
-        if (state.Phase == AgentPhase.AwaitingReboot && !booted.BootloaderFellBack && !booted.Environment.Trial)
-        {
-            // Power was lost before the trial environment was written: verify the slot and write it again.
-            Persist(state with { Phase = AgentPhase.Installing }, outputs);
-            outputs.Add(new ComputeDigest(DigestTargets.Of(state.TargetSlot)));
-            return;
-        }
-
-        // The bootloader fell back: the new image did not come up within the boot limit.
-        Log(outputs, JournalKind.FailureDetected, UpdateStatus.RolledBack.ToWire(), FailureReason.BootFailed.ToText(), state.Offer?.Manifest.Version);
-        StartConfirmingFallback(nowMs, outputs, FailureReason.BootFailed);
-    }
-
-    /// <summary>Checks the previous slot's health after a fallback, before reporting rolled-back.</summary>
-    private void StartConfirmingFallback(long nowMs, List<AgentOutput> outputs, FailureReason reason = FailureReason.HealthCheckFailed)
-    {
-        if (_state.Phase != AgentPhase.ConfirmingFallback)
-        {
-            Persist(_state with { Phase = AgentPhase.ConfirmingFallback, LastOutcome = UpdateStatus.RolledBack }, outputs);
-            QueueReport(UpdateStatus.RolledBack, reason, nowMs, outputs);
-        }
-
-        StartHealthCheck(nowMs, outputs);
-    }
-
-    private void StartHealthCheck(long nowMs, List<AgentOutput> outputs)
-    {
-        _healthCheckPending = true;
-        outputs.Add(new StartHealthCheck(_options.HealthCheckTimeoutMs));
-        outputs.Add(new SetTimer(AgentTimer.HealthCheckTimeout, nowMs + _options.HealthCheckTimeoutMs));
-    }
-
-    private void OnHealthCheck(bool healthy, long nowMs, List<AgentOutput> outputs)
-    {
-        if (!_healthCheckPending)
-        {
-            return;
-        }
-
-        _healthCheckPending = false;
-        outputs.Add(new CancelTimer(AgentTimer.HealthCheckTimeout));
-        Log(outputs, JournalKind.HealthCheck, healthy ? "pass" : "fail");
+        var onTarget = _running == _state.TargetSlot;
         switch (_state.Phase)
         {
-            case AgentPhase.Trial when healthy:
-                Commit(nowMs, outputs);
-                break;
-            case AgentPhase.Trial:
-                Log(outputs, JournalKind.FailureDetected, UpdateStatus.RolledBack.ToWire(), FailureReason.HealthCheckFailed.ToText());
-                Persist(_state with { Phase = AgentPhase.RollingBack }, outputs);
-                outputs.Add(new WriteBootEnvironment(_environment.SwitchTo(_running.Other())));
-                outputs.Add(new Reboot());
-                break;
-            case AgentPhase.ConfirmingFallback when healthy:
-                Persist(_state with { Phase = AgentPhase.Idle }, outputs);
-                SendHeartbeat(outputs);
-                break;
+            case AgentPhase.Idle:
+                SettleOnRunningSlot(outputs);
+                return false;
+            case AgentPhase.Downloading:
+                SettleOnRunningSlot(outputs);
+                RequestDownload(outputs);
+                return false;
+            case AgentPhase.Verifying:
+                SettleOnRunningSlot(outputs);
+                outputs.Add(new ComputeDigest(DigestTarget.DownloadFile));
+                return false;
+            case AgentPhase.Installing:
+                return ResumeInstall(onTarget, outputs);
+            case AgentPhase.AwaitingReboot or AgentPhase.Trial when onTarget:
+                if (_state.Phase != AgentPhase.Trial)
+                {
+                    Persist(_state with { Phase = AgentPhase.Trial }, outputs);
+                }
+
+                StartHealthCheck(nowMs, outputs);
+                return false;
+            case AgentPhase.AwaitingReboot or AgentPhase.Trial when fellBack:
+                ConcludeFallback(FailureReason.BootFailed, logFailure: true, nowMs, outputs);
+                return false;
+            case AgentPhase.AwaitingReboot or AgentPhase.Trial:
+                // Off the target slot without a fallback by the bootloader: the trial environment was never written,
+                // or an unreadable single-copy environment was replaced by the default. The trial never ran to a verdict.
+                return ReArmTrial(nowMs, outputs);
+            case AgentPhase.Committing when onTarget:
+                FinishCommit(nowMs, outputs);
+                return false;
+            case AgentPhase.Committing:
+                // The health check passed, but the commit write was lost and the trial ran out of boots meanwhile.
+                return ReArmTrial(nowMs, outputs);
+            case AgentPhase.RollingBack or AgentPhase.ConfirmingFallback when onTarget:
+                return SwitchBackFromTarget(nowMs, outputs);
+            case AgentPhase.RollingBack:
+                ConcludeFallback(_state.LastReason, logFailure: false, nowMs, outputs);
+                return false;
             case AgentPhase.ConfirmingFallback:
-                Persist(_state with { Phase = AgentPhase.Degraded, LastOutcome = UpdateStatus.Degraded }, outputs);
-                Log(outputs, JournalKind.Degraded, UpdateStatus.Degraded.ToWire(), "both slots fail their health checks");
-                QueueReport(UpdateStatus.Degraded, FailureReason.HealthCheckFailed, nowMs, outputs);
-                SendHeartbeat(outputs);
-                break;
+                StartHealthCheck(nowMs, outputs);
+                return false;
+            default:
+                throw new InvalidOperationException($"The agent core cannot resume from phase {_state.Phase}.");
         }
     }
 
-    private void Commit(long nowMs, List<AgentOutput> outputs)
+    /// <summary>Restarts the slot write after a power cut. The write always goes to the slot that is not running.</summary>
+    private bool ResumeInstall(bool onTarget, List<AgentOutput> outputs)
     {
-        var manifest = _state.Offer!.Manifest;
-        _environment = _environment.Commit();
-        outputs.Add(new WriteBootEnvironment(_environment));
-        Persist(_state with
+        if (onTarget && Content(_running.Other()).Valid)
         {
-            Phase = AgentPhase.Idle,
-            MinimumSecurityVersion = Math.Max(_state.MinimumSecurityVersion, manifest.SecurityVersion),
-            LastOutcome = UpdateStatus.Succeeded,
-            DownloadedBytes = 0,
-        }, outputs);
-        outputs.Add(new DiscardDownload());
-        Log(outputs, JournalKind.Committed, UpdateStatus.Succeeded.ToWire(), manifest.ReleaseId, manifest.Version);
-        QueueReport(UpdateStatus.Succeeded, FailureReason.None, nowMs, outputs);
-        SendHeartbeat(outputs);
+            // The bootloader left the slot this attempt came from: go back before writing anything.
+            WriteEnvironment(_environment.SettleOn(_running.Other()), outputs);
+            outputs.Add(new Reboot());
+            return true;
+        }
+
+        SettleOnRunningSlot(outputs);
+        if (onTarget)
+        {
+            Persist(_state with { TargetSlot = _running.Other(), PreviousVersion = _runningContent.Version }, outputs);
+        }
+
+        WriteTargetSlot(outputs);
+        return false;
+    }
+
+    /// <summary>Starts the trial again after it was cut short: an update re-reads the target slot first, a
+    /// commanded rollback boots the other slot again.</summary>
+    private bool ReArmTrial(long nowMs, List<AgentOutput> outputs)
+    {
+        if (_state.Kind == AttemptKind.Update)
+        {
+            Persist(_state with { Phase = AgentPhase.Installing }, outputs);
+            SettleOnRunningSlot(outputs);
+            outputs.Add(new ComputeDigest(DigestTargets.Of(_state.TargetSlot)));
+            return false;
+        }
+
+        if (!Content(_state.TargetSlot).Valid)
+        {
+            FailAttempt(UpdateStatus.Failed, FailureReason.BootFailed, nowMs, outputs);
+            return false;
+        }
+
+        Persist(_state with { Phase = AgentPhase.AwaitingReboot }, outputs);
+        ArmTrial(outputs);
+        return true;
+    }
+
+    /// <summary>Booted the failed target slot again while rolling back: the switch to the previous slot was lost.</summary>
+    private bool SwitchBackFromTarget(long nowMs, List<AgentOutput> outputs)
+    {
+        if (!Content(_running.Other()).Valid)
+        {
+            // Nothing to fall back to: stay here rather than reboot in a loop.
+            EnterDegraded(nowMs, outputs);
+            return false;
+        }
+
+        WriteEnvironment(_environment.SettleOn(_running.Other()), outputs);
+        outputs.Add(new Reboot());
+        return true;
     }
 }

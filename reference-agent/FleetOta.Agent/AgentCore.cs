@@ -6,11 +6,16 @@ namespace FleetOta.Agent;
 /// <summary>The reference update agent: a deterministic state machine. Each call takes one input and the
 /// current time and appends outputs for the host to carry out in order. It reads no clock, creates no
 /// randomness and does no I/O; everything that must survive a power cut goes out as <see cref="PersistState"/>.</summary>
+/// <remarks>Safety rules the transitions keep, so that no power cut leaves the device without a bootable slot:
+/// the agent writes only the slot it is not running; the boot environment points at a slot only after that slot
+/// was written and read back; a new image boots only on trial and is made permanent only after its health check
+/// passed; and each transition is one <see cref="PersistState"/> written before the messages it causes.</remarks>
 public sealed partial class AgentCore
 {
     private readonly AgentOptions _options;
     private readonly DeviceIdentity _device;
     private readonly IManifestVerifier _verifier;
+    private readonly SlotContent[] _slots = new SlotContent[2];
 
     private AgentState _state;
     private Slot _running;
@@ -38,7 +43,7 @@ public sealed partial class AgentCore
 
     public string RunningVersion => _runningContent.Version;
 
-    public bool IsDegraded => _state.Phase == AgentPhase.Degraded;
+    public bool IsDegraded => _state.Degraded;
 
     public void Handle(AgentInput input, long nowMs, List<AgentOutput> outputs)
     {
@@ -136,13 +141,31 @@ public sealed partial class AgentCore
 
     private void SendHeartbeat(List<AgentOutput> outputs) =>
         outputs.Add(new SendMessage(new Heartbeat(
-            _device.Id, _runningContent.Version, _running, Healthy: _state.Phase != AgentPhase.Degraded, Degraded: _state.Phase == AgentPhase.Degraded)));
+            _device.Id, _runningContent.Version, _running, Healthy: !_state.Degraded, Degraded: _state.Degraded)));
 
     private void Persist(AgentState state, List<AgentOutput> outputs)
     {
         _state = state;
         outputs.Add(new PersistState(state));
     }
+
+    /// <summary>Writes the boot environment and remembers it as the one the bootloader will read.</summary>
+    private void WriteEnvironment(BootEnvironment environment, List<AgentOutput> outputs)
+    {
+        _environment = environment;
+        outputs.Add(new WriteBootEnvironment(environment));
+    }
+
+    /// <summary>Makes the running slot the permanent boot slot, unless the environment already says so.</summary>
+    private void SettleOnRunningSlot(List<AgentOutput> outputs)
+    {
+        if (!_environment.IsSettledOn(_running))
+        {
+            WriteEnvironment(_environment.SettleOn(_running), outputs);
+        }
+    }
+
+    private SlotContent Content(Slot slot) => _slots[(int)slot];
 
     private void Log(List<AgentOutput> outputs, JournalKind kind, string? status = null, string? detail = null, string? version = null) =>
         outputs.Add(new LogEvent(kind, version ?? _runningContent.Version, status, detail));

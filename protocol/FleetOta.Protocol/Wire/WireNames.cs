@@ -21,6 +21,7 @@ public static class WireNames
         (FailureReason.DownloadFailed, "download-failed"),
         (FailureReason.Cancelled, "cancelled"),
         (FailureReason.RollbackRequested, "rollback-requested"),
+        (FailureReason.UnknownSigningKey, "unknown-signing-key"),
     ];
 
     private static readonly (CommandKind Value, string Name)[] Commands =
