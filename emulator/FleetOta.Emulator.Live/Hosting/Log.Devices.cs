@@ -33,4 +33,18 @@ internal static partial class Log
     [LoggerMessage(EventId = 107, Level = LogLevel.Information,
         Message = "Device host shard {Shard}/{Shards}: {Connected} of {Devices} devices connected, virtual time {VirtualMs} ms")]
     public static partial void ShardProgress(ILogger logger, int shard, int shards, int connected, int devices, long virtualMs);
+
+    [LoggerMessage(EventId = 110, Message = "{Shard}: {Line}")]
+    public static partial void ShardOutput(ILogger logger, LogLevel level, string shard, string line);
+
+    [LoggerMessage(EventId = 111, Level = LogLevel.Information,
+        Message = "Live run of scenario {Scenario} starting: seed {Seed}, {Devices} devices in {Shards} shards, time factor {Factor}, broker {Broker}")]
+    public static partial void LiveRunStarting(ILogger logger, string scenario, long seed, int devices, int shards, double factor, string broker);
+
+    [LoggerMessage(EventId = 112, Level = LogLevel.Information, Message = "Live run of scenario {Scenario} finished: {Entries} journal entries in {JournalPath}")]
+    public static partial void LiveRunFinished(ILogger logger, string scenario, long entries, string journalPath);
+
+    [LoggerMessage(EventId = 113, Level = LogLevel.Information,
+        Message = "Restarting the server at virtual time {VirtualMs} ms; it stays down for {DownMs} virtual ms")]
+    public static partial void ServerRestarting(ILogger logger, long virtualMs, long downMs);
 }

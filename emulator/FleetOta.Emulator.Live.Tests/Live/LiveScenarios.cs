@@ -1,0 +1,62 @@
+using FleetOta.Agent;
+using FleetOta.Emulator.Faults;
+using FleetOta.Emulator.Fleet;
+using FleetOta.Emulator.Simulation;
+using FleetOta.Protocol;
+using FleetOta.Scenarios.Model;
+using FleetOta.Server;
+using Microsoft.Extensions.Logging;
+
+namespace FleetOta.Emulator.Live.Tests.Live;
+
+/// <summary>Short scenarios for live tests: small images, a release two virtual minutes after start, waves with short
+/// soaks, and a run of under an hour of virtual time, so that a run at a high time factor takes seconds.</summary>
+internal static class LiveScenarios
+{
+    public static SimulationSpec Small(int devices, long seed = 7, params FaultSpec[] faults) => new()
+    {
+        Name = "live-test",
+        Seed = seed,
+        Fleet = new FleetSpec
+        {
+            Devices = devices,
+            InitialVersion = "1.0.0",
+            InitialSecurityVersion = 1,
+            Hardware = [new Share<HardwareTarget>(new HardwareTarget("gw-300", "A"), 1)],
+        },
+        Release = new ReleaseSpec("r2", "2.0.0", 2, 32 * 1024),
+        ReleaseAtMs = 3 * 60_000,
+        DurationAfterReleaseMs = 45 * 60_000,
+        Rollout = new RolloutOptions
+        {
+            Waves = [WaveSpec.Percent(20), WaveSpec.Percent(100)],
+            GateSoakMs = 2 * 60_000,
+            GateFinishedShare = 0.9,
+            WaveMaxDurationMs = 10 * 60_000,
+            OfferSpreadMs = 2 * 60_000,
+            OfferRepeatMs = 3 * 60_000,
+            SilentAfterUpdateMs = 10 * 60_000,
+            TickMs = 30_000,
+            Recovery = new RecoveryPolicyOptions { RetryDelayMs = 3 * 60_000 },
+        },
+        Agent = new AgentOptions
+        {
+            HeartbeatIntervalMs = 4 * 60_000,
+            ReportRetryInitialMs = 30_000,
+            ReportRetryMaxMs = 2 * 60_000,
+            DownloadRetryMs = 30_000,
+        },
+        Faults = faults,
+    };
+
+    /// <summary>Criteria of the short scenarios: windows that fit their duration.</summary>
+    public static CriteriaThresholds Criteria => new()
+    {
+        ReachWindowMs = 45 * 60_000,
+        RecoveryWithinMs = 40 * 60_000,
+    };
+
+    public static ILoggerFactory Loggers() => LoggerFactory.Create(builder => builder
+        .SetMinimumLevel(LogLevel.Warning)
+        .AddSimpleConsole(console => console.SingleLine = true));
+}

@@ -1,0 +1,45 @@
+using FleetOta.Emulator.Live.Devices;
+using FleetOta.Emulator.Live.Hosting;
+using FleetOta.Emulator.Simulation;
+
+namespace FleetOta.Emulator.Live.Running;
+
+/// <summary>Settings of one live run.</summary>
+public sealed record LiveRunOptions
+{
+    public required SimulationSpec Spec { get; init; }
+
+    /// <summary>Folder of the run: the merged journal, the shard journals, the server's data and the device folders.</summary>
+    public required string OutputDirectory { get; init; }
+
+    /// <summary>Virtual seconds per real second. Default 60: one virtual hour per real minute.</summary>
+    public double TimeFactor { get; init; } = 60;
+
+    /// <summary>Shards the fleet is split into, each one device host. Default 1.</summary>
+    public int Shards { get; init; } = 1;
+
+    /// <summary><c>embedded</c> for the server's embedded MQTTnet broker, or the URL of an external broker such as
+    /// <c>mqtt://127.0.0.1:1883</c>. Default embedded.</summary>
+    public string Broker { get; init; } = "embedded";
+
+    /// <summary>Starts the shards: in this process by default, or as processes (see <see cref="ProcessShardLauncher"/>).</summary>
+    public IShardLauncher Launcher { get; init; } = new InProcessShardLauncher();
+
+    /// <summary>Real time allowed after the first power-on time for shards to get ready; the run epoch is placed
+    /// this far ahead of the server's start. Default 2 s.</summary>
+    public TimeSpan StartupAllowance { get; init; } = TimeSpan.FromSeconds(2);
+
+    public MqttLinkOptions Mqtt { get; init; } = new();
+
+    /// <summary>See <see cref="DeviceHostOptions.ProxyEveryDevice"/>. Default true.</summary>
+    public bool ProxyEveryDevice { get; init; } = true;
+
+    /// <summary>Connection attempts in flight per shard. Default 64.</summary>
+    public int MaxConnectsInFlight { get; init; } = 64;
+}
+
+/// <summary>What a finished live run returns.</summary>
+/// <param name="JournalPath">The merged journal of the server and every shard, next to the report.</param>
+/// <param name="JournalEntries">Entries in the merged journal.</param>
+/// <param name="EndMs">Virtual time at which the run ended.</param>
+public sealed record LiveRunResult(string JournalPath, long JournalEntries, long EndMs, int Devices);
