@@ -33,8 +33,11 @@ public sealed class SqliteControllerStore : IDisposable
     public string Path { get; }
 
     /// <summary>Opens or creates the store file at <paramref name="path"/>.</summary>
+    /// <param name="flushEveryCommit">True (the default) waits for the disk on every commit, so that even a power loss
+    /// keeps every committed step. False keeps every committed step across a crash or restart of the process, which the
+    /// operating system's cache survives, but a power loss may drop the last few.</param>
     /// <exception cref="InvalidDataException">The file holds a store of another schema version.</exception>
-    public static SqliteControllerStore Open(string path)
+    public static SqliteControllerStore Open(string path, bool flushEveryCommit = true)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
@@ -42,7 +45,7 @@ public sealed class SqliteControllerStore : IDisposable
         var store = new SqliteControllerStore(connection, path);
         try
         {
-            store.Execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;");
+            store.Execute($"PRAGMA journal_mode = WAL; PRAGMA synchronous = {(flushEveryCommit ? "FULL" : "NORMAL")};");
             store.Execute(ControllerStoreSchema.CreateTables);
             store.CheckSchemaVersion();
         }
