@@ -8,6 +8,7 @@ var root = new RootCommand(
     RunCommand.Create(),
     ListCommand.Create(),
     ValidateCommand.Create(),
+    ServerCommand.Create(),
 };
 
 return ExitCodes.Invoke(root, args);
