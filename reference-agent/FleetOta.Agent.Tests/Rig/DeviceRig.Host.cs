@@ -35,7 +35,8 @@ internal sealed partial class DeviceRig
         switch (output)
         {
             case SendMessage send:
-                if (!Step(StepKind.Send, $"send {send.Message.Type}"))
+                var sent = send.Message is StatusReport report ? $"send status {report.Status.ToWire()}" : $"send {send.Message.Type}";
+                if (!Step(StepKind.Send, sent))
                 {
                     SendToServer(send.Message);
                 }
@@ -108,7 +109,7 @@ internal sealed partial class DeviceRig
                 }
 
                 break;
-            case Reboot:
+            case FleetOta.Agent.Reboot:
                 if (!Step(StepKind.Reboot, "reboot"))
                 {
                     Restart(_epoch);
@@ -156,6 +157,18 @@ internal sealed partial class DeviceRig
         }
     }
 
+    /// <summary>Sends a message from the server side to the device over the link, as the controller would.</summary>
+    public void SendFromServer(ServerMessage message)
+    {
+        if (Link.Judge(message, NowMs) == LinkOutcome.Delivered)
+        {
+            Schedule(NowMs + Options.LatencyMs, () => DeliverToDevice(message));
+        }
+    }
+
+    /// <summary>Applies an operator action on the real controller.</summary>
+    public void Operator(OperatorActionKind kind) => RunController(new OperatorAction(kind, DeviceId));
+
     private void RunController(ControllerInput input)
     {
         var outputs = new List<ControllerOutput>();
@@ -183,11 +196,12 @@ internal sealed partial class DeviceRig
     {
         // Before a deployment starts the controller asks for no wake-up (its next tick time is 0).
         var at = Controller.NextWakeUpMs;
-        if (at <= NowMs || at >= _serverWakeAtMs)
+        if (at <= 0 || at >= _serverWakeAtMs)
         {
             return;
         }
 
+        at = Math.Max(at, NowMs);
         _serverWakeAtMs = at;
         var generation = ++_serverWakeGeneration;
         Schedule(at, () =>

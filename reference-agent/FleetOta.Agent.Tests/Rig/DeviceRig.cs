@@ -4,7 +4,7 @@ using FleetOta.Server;
 namespace FleetOta.Agent.Tests.Rig;
 
 /// <summary>How an image behaves once the bootloader handed over to it.</summary>
-internal enum ImageBehaviour
+public enum ImageBehaviour
 {
     Healthy,
     FailsHealthCheck,
@@ -240,6 +240,15 @@ internal sealed partial class DeviceRig
         if (RestoreAfterMs >= 0)
         {
             Schedule(NowMs + RestoreAfterMs, PowerOn);
+        }
+    }
+
+    /// <summary>Reboots the device cleanly, as an operator or a watchdog would.</summary>
+    public void Reboot()
+    {
+        if (Powered)
+        {
+            Restart(_epoch);
         }
     }
 
