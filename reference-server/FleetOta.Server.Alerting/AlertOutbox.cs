@@ -22,6 +22,8 @@ public interface IAlertOutbox
 }
 
 /// <summary>Keeps the alert outbox in memory: delivery is exactly once per sink for the life of the process.</summary>
+/// <remarks>NOTE: no durable implementation exists yet, so an alert still pending when the process stops is lost
+/// unless the host marks the controller's <see cref="RaiseAlert"/> output done only after its delivery.</remarks>
 public sealed class InMemoryAlertOutbox : IAlertOutbox
 {
     private readonly Lock _lock = new();

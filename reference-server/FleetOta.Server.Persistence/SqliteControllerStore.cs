@@ -36,7 +36,7 @@ public sealed class SqliteControllerStore : IDisposable
     /// <param name="flushEveryCommit">True (the default) waits for the disk on every commit, so that even a power loss
     /// keeps every committed step. False keeps every committed step across a crash or restart of the process, which the
     /// operating system's cache survives, but a power loss may drop the last few.</param>
-    /// <exception cref="InvalidDataException">The file holds a store of another schema version.</exception>
+    /// <exception cref="InvalidDataException">The file contains a store of another schema version.</exception>
     public static SqliteControllerStore Open(string path, bool flushEveryCommit = true)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
@@ -58,7 +58,7 @@ public sealed class SqliteControllerStore : IDisposable
         return store;
     }
 
-    /// <summary>True when the store holds a saved controller.</summary>
+    /// <summary>True when the store contains a saved controller.</summary>
     public bool HasState => ReadMeta("globals") is not null;
 
     /// <summary>Restores the saved controller, or creates one for <paramref name="fleetSize"/> devices and saves it.</summary>
@@ -86,7 +86,7 @@ public sealed class SqliteControllerStore : IDisposable
         }
 
         var globals = JsonSerializer.Deserialize<ControllerGlobals>(globalsText, ControllerOutputCodec.Json)
-                      ?? throw new InvalidDataException($"The store {Path} holds empty controller globals.");
+                      ?? throw new InvalidDataException($"The store {Path} is invalid: its controller globals are empty. Start with a new store file.");
         var deploymentText = ReadMeta("deployment");
         var deployment = deploymentText is null ? null : ControllerOutputCodec.DecodeDeployment(deploymentText);
         return new ControllerSnapshot(deployment, globals, ReadDevices(), ReadFaults());

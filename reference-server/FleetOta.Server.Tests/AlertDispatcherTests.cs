@@ -119,7 +119,7 @@ public sealed class AlertDispatcherTests : IDisposable
     private static RolloutAlert Alert(string id, long breachAtMs) =>
         new(id, "r2", breachAtMs, breachAtMs, 0.01, 0.005, 10, 1_000, "Release r2: critical-fault rate 1.00% exceeds the limit 0.50%.");
 
-    /// <summary>A real HTTP server on 127.0.0.1 that answers 503 while <c>down</c> returns true, and 200 otherwise.</summary>
+    /// <summary>A real HTTP server on 127.0.0.1 that responds 503 while <c>down</c> returns true, and 200 otherwise.</summary>
     private sealed class WebhookListener : IDisposable
     {
         private readonly HttpListener _listener = new();

@@ -41,8 +41,8 @@ public sealed class RestartTests : IDisposable
         baselines[0].Steps.Should().BeGreaterThan(100, "the run must have enough steps to restart in");
         baselines[0].Outputs.OfType<RaiseAlert>().Should().NotBeEmpty("the run should breach, so the monitor state is restored too");
 
-        // Each run restarts after step `first` and then every `period` steps, so one run tries many restart points; a
-        // period beyond the run's length makes it a single restart.
+        // Each run restarts after step `first` and then every `period` steps, so one run tries many restart points.
+        // A period beyond the run's length makes it a single restart.
         Gen.Select(Gen.Bool, Gen.Int[0, 10_000], Gen.Int[1, 2_000]).Sample((paced, pick, period) =>
         {
             var baseline = baselines[paced ? 1 : 0];
