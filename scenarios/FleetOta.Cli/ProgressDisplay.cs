@@ -3,11 +3,12 @@ using Spectre.Console;
 
 namespace FleetOta.Cli;
 
-/// <summary>Shows a run's progress: a live bar with virtual time and devices updated on a terminal, or a plain
-/// line at every quarter of the virtual time when the output is redirected (as in CI).</summary>
+/// <summary>Shows a run's progress: a live bar with the virtual time, the devices updated, the rollout phase and the
+/// verdicts of the scenarios finished so far on a terminal, or a plain line at every quarter of the virtual time when
+/// the output is redirected (as in CI).</summary>
 internal static class ProgressDisplay
 {
-    public static T Run<T>(IAnsiConsole console, string name, Func<Action<SimulationProgress>, T> work)
+    public static T Run<T>(IAnsiConsole console, string name, string tally, Func<Action<SimulationProgress>, T> work)
     {
         if (!console.Profile.Capabilities.Interactive)
         {
@@ -21,7 +22,7 @@ internal static class ProgressDisplay
                 }
 
                 nextQuarter = (int)(share * 4) + 1;
-                console.WriteLine(Describe(progress));
+                console.WriteLine($"{Describe(progress)}; {tally}");
             });
         }
 
@@ -34,7 +35,7 @@ internal static class ProgressDisplay
                 result = work(progress =>
                 {
                     task.Value = progress.EndMs == 0 ? 1 : (double)progress.VirtualTimeMs / progress.EndMs;
-                    task.Description = Markup.Escape($"{name}: {Describe(progress)}");
+                    task.Description = Markup.Escape($"{name}: {Describe(progress)}; {tally}");
                 });
                 task.Value = 1.0;
             });

@@ -15,10 +15,14 @@ internal static class RunCommand
     {
         var file = CommonOptions.ScenarioFile();
         var names = CommonOptions.ScenarioNames();
-        var seed = new Option<long?>("--seed") { Description = "Seed of every selected scenario, overriding the file. Default: the scenario's seed." };
+        var seed = new Option<long?>("--seed")
+        {
+            Description = "Seed of every selected scenario, a whole number, overriding the file. Default: the scenario's seed.",
+        };
         var devices = new Option<int?>("--devices")
         {
-            Description = "Fleet size in devices, scaling every selected scenario. Fault counts stay as written. Default: the scenario's fleet size.",
+            Description = "Fleet size in devices, scaling every selected scenario; fault shares scale with it, fault counts stay as written. " +
+                          "Default: the scenario's fleet size.",
         };
         var output = new Option<string>("--out", "-o")
         {
@@ -27,7 +31,8 @@ internal static class RunCommand
         };
         var format = new Option<string>("--format")
         {
-            Description = "Console summary format: text, json or markdown. The report files are written in every format regardless. Default: text.",
+            Description = "Format of the summary on standard output: text (tables), json (one array of summary.json documents) or markdown. " +
+                          "The report files are written in every format regardless. Default: text.",
             DefaultValueFactory = _ => "text",
         };
         format.AcceptOnlyFromAmong("text", "json", "markdown");
@@ -84,22 +89,34 @@ internal static class RunCommand
             GitCommit.Read(),
             "",
             DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture));
-        var console = ConsoleFor(request.Out);
+        // With json or markdown, standard output carries only that document; progress goes to standard error.
+        var console = request.Format == "text" ? ConsoleFor(request.Out) : ConsoleFor(request.Error);
         var results = new List<ScenarioRunResult>();
-        foreach (var scenario in scenarios)
+        try
         {
-            var spec = ScenarioRunner.Resolve(scenario, settings);
-            var command = $"fleetota run {request.File} --scenario {scenario.Name} --seed {spec.Seed} --devices {spec.Fleet.Devices}";
-            console.MarkupLineInterpolated(
-                $"[bold]{scenario.Name}[/]: release {spec.Release.Id} ({spec.Release.Version}) on {spec.Fleet.Devices} devices, seed {spec.Seed}");
-            var clock = Stopwatch.StartNew();
-            var result = ProgressDisplay.Run(console, scenario.Name, progress =>
-                ScenarioRunner.Run(scenario, settings with { Command = command }, progress, request.Error));
-            results.Add(result);
-            VerdictOutput.Write(console, request.Out, request.Format, result, clock.Elapsed);
+            foreach (var scenario in scenarios)
+            {
+                var spec = ScenarioRunner.Resolve(scenario, settings);
+                var command = $"fleetota run {request.File} --scenario {scenario.Name} --seed {spec.Seed} --devices {spec.Fleet.Devices}";
+                console.MarkupLineInterpolated(
+                    $"[bold]{scenario.Name}[/]: release {spec.Release.Id} ({spec.Release.Version}) on {spec.Fleet.Devices} devices, seed {spec.Seed}");
+                var clock = Stopwatch.StartNew();
+                var tally = Tally(results, scenarios.Count);
+                var result = ProgressDisplay.Run(console, scenario.Name, tally, progress =>
+                    ScenarioRunner.Run(scenario, settings with { Command = command }, progress, request.Error));
+                results.Add(result);
+                VerdictOutput.Write(console, request.Format, result, clock.Elapsed);
+            }
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
+        {
+            request.Error.WriteLine($"error: cannot write the run's files under '{request.Output}': {error.Message} " +
+                                    "Give a writable folder with --out.");
+            return ExitCodes.Usage;
         }
 
         var reports = results.Select(result => result.Report).ToList();
+        VerdictOutput.WriteDocument(request.Out, request.Format, reports);
         var index = ReportWriter.WriteIndex(request.Output, reports);
         var junit = ReportWriter.WriteJUnitAll(request.Output, reports);
         var failed = results.Where(result => !result.Passed).Select(result => result.Scenario.Name).ToList();
@@ -113,6 +130,13 @@ internal static class RunCommand
 
         console.MarkupLineInterpolated($"[green]Gate passed[/]: all {results.Count} scenarios met their expectations.");
         return ExitCodes.Passed;
+    }
+
+    /// <summary>Returns the verdicts so far, such as "scenario 3 of 12; 2 met their expectations, 0 did not".</summary>
+    private static string Tally(List<ScenarioRunResult> results, int total)
+    {
+        var met = results.Count(result => result.Passed);
+        return $"scenario {results.Count + 1} of {total}; so far {met} met their expectations, {results.Count - met} did not";
     }
 
     internal static IAnsiConsole ConsoleFor(TextWriter output) => AnsiConsole.Create(new AnsiConsoleSettings

@@ -8,6 +8,14 @@ internal static class ScenarioSelection
     public static bool TryLoad(string file, IReadOnlyList<string> names, TextWriter error, out IReadOnlyList<Scenario> scenarios)
     {
         scenarios = [];
+        if (!File.Exists(file))
+        {
+            error.WriteLine(Directory.Exists(file)
+                ? $"error: '{file}' is a folder; give the path of a scenario file (YAML), such as {Path.Combine(file, CommonOptions.DefaultFile)}."
+                : $"error: the scenario file '{file}' does not exist. Give the path of a scenario file (YAML), or run in the folder that has {CommonOptions.DefaultFile}.");
+            return false;
+        }
+
         ScenarioCatalog catalog;
         try
         {

@@ -9,16 +9,15 @@ namespace FleetOta.Cli;
 /// <summary>Prints one scenario's verdicts on the console in the format chosen with --format.</summary>
 internal static class VerdictOutput
 {
-    public static void Write(IAnsiConsole console, TextWriter output, string format, ScenarioRunResult result, TimeSpan wall)
+    /// <summary>Writes one scenario's verdicts as a table (text format) or a one-line status (json and markdown,
+    /// whose documents <see cref="WriteDocument"/> writes at the end).</summary>
+    public static void Write(IAnsiConsole console, string format, ScenarioRunResult result, TimeSpan wall)
     {
-        switch (format)
+        if (format != "text")
         {
-            case "json":
-                output.WriteLine(System.Text.Encoding.UTF8.GetString(SummaryJson.Serialize(result.Report)));
-                return;
-            case "markdown":
-                output.WriteLine(MarkdownSummary.Render(result.Report));
-                return;
+            var met = result.Passed ? "expectations met" : "expectations not met";
+            console.WriteLine($"  {met}; {result.Simulation.Events:N0} events in {wall.TotalSeconds:0.0} s");
+            return;
         }
 
         var table = new Table().AddColumns("criterion", "verdict", "expected", "measured", "threshold", "sample");
@@ -51,6 +50,26 @@ internal static class VerdictOutput
         var status = result.Passed ? "[green]expectations met[/]" : "[red]expectations not met[/]";
         console.MarkupLine($"  {status}; {result.Simulation.Events:N0} events in {wall.TotalSeconds:0.0} s; report: {Markup.Escape(Path.Combine(result.Folder, ReportWriter.HtmlFile))}");
         console.WriteLine();
+    }
+
+    /// <summary>Writes the whole run's summary to standard output: a JSON array of summary.json documents, or the
+    /// Markdown summaries one after the other. Text output was written scenario by scenario.</summary>
+    public static void WriteDocument(TextWriter output, string format, IReadOnlyList<ScenarioReport> reports)
+    {
+        switch (format)
+        {
+            case "json":
+                var documents = reports.Select(report => System.Text.Encoding.UTF8.GetString(SummaryJson.Serialize(report)).Trim());
+                output.WriteLine("[" + string.Join("," + Environment.NewLine, documents) + "]");
+                break;
+            case "markdown":
+                foreach (var report in reports)
+                {
+                    output.WriteLine(MarkdownSummary.Render(report));
+                }
+
+                break;
+        }
     }
 
     private static string Measured(CriterionResult? result) => result?.Measured switch

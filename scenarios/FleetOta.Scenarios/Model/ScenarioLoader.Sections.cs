@@ -20,6 +20,7 @@ public static partial class ScenarioLoader
     private static readonly string[] RolloutKeys =
     [
         "base", "waves", "gate", "offer-spread", "offer-repeat", "silent-timeout", "max-attempts", "tick", "fault-monitor", "recovery",
+        "offer-rate", "max-downloads",
     ];
 
     private static readonly Dictionary<string, ConnectivityKind> ConnectivityKinds = new(StringComparer.Ordinal)
@@ -111,7 +112,7 @@ public static partial class ScenarioLoader
             ConnectivityKind.Rare => (15 * 60_000L, 24 * 3_600_000L),
             _ => (0L, 0L),
         };
-        return new ConnectivityPattern(kind, item.DurationMs("mean-online", online), item.DurationMs("mean-offline", offline));
+        return new ConnectivityPattern(kind, item.PositiveDurationMs("mean-online", online), item.PositiveDurationMs("mean-offline", offline));
     }
 
     private static CriteriaThresholds ReadCriteria(YamlNodeReader parent, CriteriaThresholds fallback)
@@ -125,7 +126,7 @@ public static partial class ScenarioLoader
         var result = fallback;
         if (reader.Mapping("reach", "share", "window") is { } reach)
         {
-            result = result with { Reach = reach.Share("share", result.Reach), ReachWindowMs = reach.DurationMs("window", result.ReachWindowMs) };
+            result = result with { Reach = reach.Share("share", result.Reach), ReachWindowMs = reach.PositiveDurationMs("window", result.ReachWindowMs) };
         }
 
         if (reader.Mapping("success", "share") is { } success)
@@ -138,7 +139,7 @@ public static partial class ScenarioLoader
             result = result with
             {
                 Rollback = rollback.Share("share", result.Rollback),
-                RollbackWithinMs = rollback.DurationMs("within", result.RollbackWithinMs),
+                RollbackWithinMs = rollback.PositiveDurationMs("within", result.RollbackWithinMs),
                 RollbackMinimumDevices = (int)rollback.Integer("min-devices", result.RollbackMinimumDevices, 0, int.MaxValue),
             };
         }
@@ -148,7 +149,7 @@ public static partial class ScenarioLoader
             result = result with
             {
                 Recovery = recovery.Share("share", result.Recovery),
-                RecoveryWithinMs = recovery.DurationMs("within", result.RecoveryWithinMs),
+                RecoveryWithinMs = recovery.PositiveDurationMs("within", result.RecoveryWithinMs),
             };
         }
 
@@ -157,7 +158,7 @@ public static partial class ScenarioLoader
             result = result with
             {
                 FaultRateLimit = control.Share("limit", result.FaultRateLimit),
-                FaultWindowMs = control.DurationMs("window", result.FaultWindowMs),
+                FaultWindowMs = control.PositiveDurationMs("window", result.FaultWindowMs),
                 FaultMinimumSample = (int)control.Integer("min-sample", result.FaultMinimumSample, 1, int.MaxValue),
                 PauseWithinMs = control.DurationMs("pause-within", result.PauseWithinMs),
                 AlertWithinMs = control.DurationMs("alert-within", result.AlertWithinMs),
@@ -178,11 +179,11 @@ public static partial class ScenarioLoader
 
         return fallback with
         {
-            HeartbeatIntervalMs = reader.DurationMs("heartbeat", fallback.HeartbeatIntervalMs),
-            ReportRetryInitialMs = reader.DurationMs("report-retry", fallback.ReportRetryInitialMs),
-            ReportRetryMaxMs = reader.DurationMs("report-retry-max", fallback.ReportRetryMaxMs),
-            HealthCheckTimeoutMs = reader.DurationMs("health-check-timeout", fallback.HealthCheckTimeoutMs),
-            DownloadRetryMs = reader.DurationMs("download-retry", fallback.DownloadRetryMs),
+            HeartbeatIntervalMs = reader.PositiveDurationMs("heartbeat", fallback.HeartbeatIntervalMs),
+            ReportRetryInitialMs = reader.PositiveDurationMs("report-retry", fallback.ReportRetryInitialMs),
+            ReportRetryMaxMs = reader.PositiveDurationMs("report-retry-max", fallback.ReportRetryMaxMs),
+            HealthCheckTimeoutMs = reader.PositiveDurationMs("health-check-timeout", fallback.HealthCheckTimeoutMs),
+            DownloadRetryMs = reader.PositiveDurationMs("download-retry", fallback.DownloadRetryMs),
             MaxDownloadResumes = (int)reader.Integer("max-download-resumes", fallback.MaxDownloadResumes, 0, 10_000),
         };
     }
@@ -197,7 +198,7 @@ public static partial class ScenarioLoader
 
         return fallback with
         {
-            BootMs = reader.DurationMs("boot", fallback.BootMs),
+            BootMs = reader.PositiveDurationMs("boot", fallback.BootMs),
             HealthCheckMs = reader.DurationMs("health-check", fallback.HealthCheckMs),
             CrashAfterMs = reader.DurationMs("crash-after", fallback.CrashAfterMs),
             WriteBytesPerSecond = reader.Bytes("write-speed", (long)fallback.WriteBytesPerSecond),
@@ -243,11 +244,27 @@ public static partial class ScenarioLoader
         {
             Waves = ReadWaves(reader, fallback.Waves),
             OfferSpreadMs = reader.DurationMs("offer-spread", fallback.OfferSpreadMs),
-            OfferRepeatMs = reader.DurationMs("offer-repeat", fallback.OfferRepeatMs),
-            SilentAfterUpdateMs = reader.DurationMs("silent-timeout", fallback.SilentAfterUpdateMs),
+            OfferRepeatMs = reader.PositiveDurationMs("offer-repeat", fallback.OfferRepeatMs),
+            SilentAfterUpdateMs = reader.PositiveDurationMs("silent-timeout", fallback.SilentAfterUpdateMs),
             MaxAttempts = (int)reader.Integer("max-attempts", fallback.MaxAttempts, 1, 100),
-            TickMs = reader.DurationMs("tick", fallback.TickMs),
+            TickMs = reader.PositiveDurationMs("tick", fallback.TickMs),
+            MaxConcurrentDownloads = ReadDeviceQuota(reader, "max-downloads", fallback.MaxConcurrentDownloads),
         };
+        if (reader.Mapping("offer-rate", "start", "factor", "every", "max") is { } rate)
+        {
+            var baseRate = result.OfferRate ?? new OfferRateOptions();
+            result = result with
+            {
+                OfferRate = baseRate with
+                {
+                    StartPerMinute = rate.Number("start", baseRate.StartPerMinute, 0),
+                    GrowthFactor = rate.Number("factor", baseRate.GrowthFactor, 1),
+                    SuccessesPerStep = (int)rate.Integer("every", baseRate.SuccessesPerStep, 1, int.MaxValue),
+                    MaxPerMinute = rate.Number("max", baseRate.MaxPerMinute, 0),
+                },
+            };
+        }
+
         if (reader.Mapping("gate", "success", "soak", "finished", "max-duration") is { } gate)
         {
             result = result with
@@ -255,7 +272,7 @@ public static partial class ScenarioLoader
                 GateSuccessShare = gate.Share("success", result.GateSuccessShare),
                 GateSoakMs = gate.DurationMs("soak", result.GateSoakMs),
                 GateFinishedShare = gate.Share("finished", result.GateFinishedShare),
-                WaveMaxDurationMs = gate.DurationMs("max-duration", result.WaveMaxDurationMs),
+                WaveMaxDurationMs = gate.PositiveDurationMs("max-duration", result.WaveMaxDurationMs),
             };
         }
 
@@ -266,7 +283,7 @@ public static partial class ScenarioLoader
                 FaultMonitor = result.FaultMonitor with
                 {
                     Limit = monitor.Share("limit", result.FaultMonitor.Limit),
-                    WindowMs = monitor.DurationMs("window", result.FaultMonitor.WindowMs),
+                    WindowMs = monitor.PositiveDurationMs("window", result.FaultMonitor.WindowMs),
                     MinimumSample = (int)monitor.Integer("min-sample", result.FaultMonitor.MinimumSample, 1, int.MaxValue),
                     AutoPause = monitor.Boolean("auto-pause", result.FaultMonitor.AutoPause),
                     Alert = monitor.Boolean("alert", result.FaultMonitor.Alert),
@@ -281,7 +298,7 @@ public static partial class ScenarioLoader
                 Recovery = result.Recovery with
                 {
                     Enabled = recovery.Boolean("enabled", result.Recovery.Enabled),
-                    RetryDelayMs = recovery.DurationMs("retry-delay", result.Recovery.RetryDelayMs),
+                    RetryDelayMs = recovery.PositiveDurationMs("retry-delay", result.Recovery.RetryDelayMs),
                     RedeployPrevious = recovery.Boolean("redeploy-previous", result.Recovery.RedeployPrevious),
                     ForceRollbackStuck = recovery.Boolean("force-rollback-stuck", result.Recovery.ForceRollbackStuck),
                 },
@@ -289,6 +306,27 @@ public static partial class ScenarioLoader
         }
 
         return result;
+    }
+
+    private static DeviceQuota? ReadDeviceQuota(YamlNodeReader reader, string key, DeviceQuota? fallback)
+    {
+        if (reader.Find(key) is not YamlScalarNode { Value: { } text } node)
+        {
+            return fallback;
+        }
+
+        if (text.EndsWith('%') && Units.TryParseShare(text, out var share) && share is > 0 and <= 1)
+        {
+            return new DeviceQuota(share, null);
+        }
+
+        if (int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var count) && count > 0)
+        {
+            return new DeviceQuota(null, count);
+        }
+
+        reader.Problems.Add(node, reader.Key(key), text, "must be a share of the targeted devices (such as 5%) or a device count (such as 50).");
+        return fallback;
     }
 
     private static IReadOnlyList<WaveSpec> ReadWaves(YamlNodeReader reader, IReadOnlyList<WaveSpec> fallback)
@@ -323,6 +361,19 @@ public static partial class ScenarioLoader
             return fallback;
         }
 
+        for (var i = 1; i < waves.Count; i++)
+        {
+            var (previous, current) = (waves[i - 1], waves[i]);
+            var shrinks = previous.Share is { } a && current.Share is { } b ? b <= a
+                : previous.Count is { } m && current.Count is { } n && n <= m;
+            if (shrinks)
+            {
+                var item = sequence.Children[i];
+                reader.Problems.Add(item, reader.Key("waves"), (item as YamlScalarNode)?.Value,
+                    "must be larger than the wave before it: waves are cumulative, such as [1%, 10%, 50%, 100%].");
+            }
+        }
+
         return waves;
     }
 
@@ -337,6 +388,37 @@ public static partial class ScenarioLoader
 
     private static readonly Dictionary<string, PowerCutStep> Steps =
         Enum.GetValues<PowerCutStep>().ToDictionary(step => step.ToName(), step => step, StringComparer.Ordinal);
+
+    private static readonly string[] TargetKeys = ["share", "count", "hardware", "network", "site", "connectivity"];
+
+    /// <summary>The keys each fault kind takes besides kind and the device selectors, and which of them it requires.</summary>
+    private static readonly Dictionary<FaultKind, (string[] Keys, string[] Required)> FaultKindKeys = new()
+    {
+        [FaultKind.MessageLoss] = (["rate"], ["rate"]),
+        [FaultKind.Latency] = (["latency", "rate"], ["latency"]),
+        [FaultKind.BandwidthCap] = (["bandwidth"], ["bandwidth"]),
+        [FaultKind.ConnectionReset] = (["rate"], []),
+        [FaultKind.Partition] = (["at", "duration", "repeat", "interval"], ["at", "duration"]),
+        [FaultKind.BrokerOutage] = (["at", "duration"], ["duration"]),
+        [FaultKind.PowerCut] = (["at", "step", "duration", "repeat", "interval"], []),
+        [FaultKind.Brownout] = (["at", "duration", "repeat", "interval"], ["at"]),
+        [FaultKind.CorruptInTransit] = (["repeat"], []),
+        [FaultKind.CorruptAtRest] = (["repeat"], []),
+        [FaultKind.BitFlipOnWrite] = (["repeat"], []),
+        [FaultKind.Truncated] = ([], []),
+        [FaultKind.BadSignature] = (["repeat"], []),
+        [FaultKind.WrongHardware] = (["repeat"], []),
+        [FaultKind.Downgrade] = (["repeat"], []),
+        [FaultKind.StorageFull] = (["free"], ["free"]),
+        [FaultKind.CrashLoop] = ([], []),
+        [FaultKind.HealthCheckFailure] = ([], []),
+        [FaultKind.SlowBurn] = (["delay", "repeat", "interval"], []),
+        [FaultKind.ControllerRestart] = (["at", "duration"], ["duration"]),
+        [FaultKind.DelayedTelemetry] = (["delay"], ["delay"]),
+        [FaultKind.DuplicateReports] = (["rate", "delay"], []),
+        [FaultKind.LateReports] = (["rate", "delay"], ["delay"]),
+        [FaultKind.AlertSinkDown] = (["at", "duration"], ["duration"]),
+    };
 
     private static List<FaultSpec> ReadFaults(YamlNodeReader reader)
     {
@@ -362,43 +444,104 @@ public static partial class ScenarioLoader
                 continue;
             }
 
-            var kind = item.Choice("kind", FaultKind.MessageLoss, FaultKindsByName);
-            var target = new FaultTarget(
-                item.Has("share") ? item.Share("share", 1) : null,
-                item.Has("count") ? (int)item.Integer("count", 0, 0, int.MaxValue) : null,
-                item.String("hardware"),
-                item.String("network"),
-                item.String("site"),
-                item.String("connectivity"));
-            PowerCutStep? step = item.Has("step") ? item.Choice("step", PowerCutStep.Download, Steps) : null;
-            if (step is not null && kind != FaultKind.PowerCut)
+            var kindName = item.String("kind") ?? "";
+            if (!FaultKindsByName.ContainsKey(kindName))
             {
-                item.Problems.Add(item.Find("step")!, item.Key("step"), item.String("step"), "applies only to kind power-cut.");
+                item.Choice("kind", FaultKind.MessageLoss, FaultKindsByName);
+                continue;
             }
 
-            if (kind is FaultKind.PowerCut && step is null && !item.Has("at"))
+            if (ReadFault(item, node, FaultKindsByName[kindName]) is { } fault)
             {
-                item.Problems.Add(node, item.Key("at"), null, "is missing; a power-cut needs a time (at) or an agent step (step).");
+                faults.Add(fault);
             }
-
-            var amount = item.Has("delay") ? item.DurationMs("delay", 0)
-                : item.Has("latency") ? item.DurationMs("latency", 0)
-                : item.Has("bandwidth") ? item.Bytes("bandwidth", 0)
-                : item.Has("free") ? item.Bytes("free", 0)
-                : 0;
-            faults.Add(new FaultSpec(
-                kind,
-                target,
-                item.Has("at") ? item.DurationMs("at", 0) : null,
-                step,
-                item.DurationMs("duration", 0),
-                (int)item.Integer("repeat", 1, 1, 1_000_000),
-                item.DurationMs("interval", 0),
-                item.Share("rate", 0),
-                amount));
         }
 
         return faults;
+    }
+
+    private static FaultSpec? ReadFault(YamlNodeReader item, YamlMappingNode node, FaultKind kind)
+    {
+        var problemsBefore = item.Problems.Items.Count;
+        // A kind added to the emulator after this table takes every key until the table lists it.
+        var (keys, required) = FaultKindKeys.TryGetValue(kind, out var known) ? known : (FaultKeys[1..], []);
+        var name = kind.ToName();
+        foreach (var key in FaultKeys.Where(key => key != "kind" && item.Has(key)))
+        {
+            if (kind.IsServerSide() && TargetKeys.Contains(key))
+            {
+                item.Problems.Add(item.Find(key)!, item.Key(key), item.String(key), $"does not apply to {name}, which acts on the server, not on devices; remove it.");
+            }
+            else if (!keys.Contains(key) && !TargetKeys.Contains(key))
+            {
+                var takes = keys.Length == 0 ? "no other keys" : string.Join(", ", keys);
+                item.Problems.Add(item.Find(key)!, item.Key(key), item.String(key), $"does not apply to {name}, which takes {takes} besides the device selectors.");
+            }
+        }
+
+        foreach (var key in required.Where(key => !item.Has(key)))
+        {
+            item.Problems.Add(node, item.Key(key), null, $"is missing; {name} needs {string.Join(" and ", required)}.");
+        }
+
+        if (item.Has("share") && item.Has("count"))
+        {
+            item.Problems.Add(item.Find("count")!, item.Key("count"), item.String("count"), "contradicts share: give either share or count, not both.");
+        }
+
+        PowerCutStep? step = item.Has("step") ? item.Choice("step", PowerCutStep.Download, Steps) : null;
+        if (kind == FaultKind.PowerCut && item.Has("step") == item.Has("at"))
+        {
+            item.Problems.Add(item.Find("at") ?? node, item.Key("at"), item.String("at"),
+                item.Has("at")
+                    ? "contradicts step: a power-cut happens at a time (at) or at an agent step (step), not both."
+                    : "is missing; a power-cut needs a time (at) or an agent step (step): " + string.Join(", ", Steps.Keys) + ".");
+        }
+
+        if (kind == FaultKind.PowerCut && step is not null && item.Has("interval"))
+        {
+            item.Problems.Add(item.Find("interval")!, item.Key("interval"), item.String("interval"),
+                "applies only to a power-cut at a time; a power-cut at a step repeats at each pass through that step.");
+        }
+
+        var target = new FaultTarget(
+            item.Has("share") ? item.Share("share", 1) : null,
+            item.Has("count") ? (int)item.Integer("count", 0, 1, int.MaxValue) : null,
+            item.String("hardware"),
+            item.String("network"),
+            item.String("site"),
+            item.String("connectivity"));
+        var amount = kind switch
+        {
+            FaultKind.Latency => item.PositiveDurationMs("latency", 0),
+            FaultKind.BandwidthCap => item.Bytes("bandwidth", 1),
+            FaultKind.StorageFull => item.Bytes("free", 1),
+            _ => item.DurationMs("delay", 0),
+        };
+        var duration = required.Contains("duration") ? item.PositiveDurationMs("duration", 0) : item.DurationMs("duration", 0);
+        var rate = required.Contains("rate") ? PositiveShare(item, "rate") : item.Share("rate", 0);
+        var fault = new FaultSpec(
+            kind,
+            target,
+            item.Has("at") ? item.DurationMs("at", 0) : null,
+            step,
+            duration,
+            (int)item.Integer("repeat", 1, 1, 1_000_000),
+            item.DurationMs("interval", 0),
+            rate,
+            amount);
+        return item.Problems.Items.Count == problemsBefore ? fault : null;
+    }
+
+    private static double PositiveShare(YamlNodeReader item, string key)
+    {
+        var share = item.Share(key, 0);
+        if (share <= 0 && item.Find(key) is { } node && Units.TryParseShare(item.String(key) ?? "", out _))
+        {
+            item.Problems.Add(node, item.Key(key), item.String(key), "must be a share above 0 (such as 10%).");
+        }
+
+        return share;
     }
 
     private static readonly Dictionary<string, OperatorActionKind> OperatorActions = new(StringComparer.Ordinal)

@@ -51,7 +51,13 @@ public static partial class ScenarioLoader
             ]);
         }
 
-        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
+        if (stream.Documents.Count == 0)
+        {
+            throw new ScenarioValidationException(
+                [new ValidationProblem(file, 1, 1, "(file)", null, "is empty; a scenario file needs releases and scenarios, and may have defaults and rollouts.")]);
+        }
+
+        if (stream.Documents[0].RootNode is not YamlMappingNode root)
         {
             throw new ScenarioValidationException(
                 [new ValidationProblem(file, 1, 1, "(root)", null, "must be a mapping with the keys defaults, releases, rollouts and scenarios.")]);
@@ -196,6 +202,11 @@ public static partial class ScenarioLoader
             return scenarios;
         }
 
+        if (sequence.Children.Count == 0)
+        {
+            top.Problems.Add(sequence, "scenarios", null, "is empty; list at least one scenario with a name and a release.");
+        }
+
         var names = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < sequence.Children.Count; i++)
         {
@@ -213,7 +224,8 @@ public static partial class ScenarioLoader
 
             if (!names.Add(scenario.Name))
             {
-                top.Problems.Add(node, $"scenarios[{i}].name", scenario.Name, "is used by another scenario; scenario names must be unique.");
+                var nameNode = node.Children.First(pair => pair.Key is YamlScalarNode { Value: "name" }).Value;
+                top.Problems.Add(nameNode, $"scenarios[{i}].name", scenario.Name, "is used by another scenario; scenario names must be unique.");
             }
 
             scenarios.Add(scenario);
@@ -252,7 +264,7 @@ public static partial class ScenarioLoader
             Fleet = fleet,
             Release = release ?? new ReleaseSpec("invalid", "0", 0, 1),
             ReleaseAtMs = reader.DurationMs("release-at", 10 * 60_000),
-            DurationAfterReleaseMs = reader.DurationMs("duration", 48 * 3_600_000L),
+            DurationAfterReleaseMs = reader.PositiveDurationMs("duration", 48 * 3_600_000L),
             Rollout = rollout,
             Agent = ReadAgent(reader, defaults.Agent),
             Timing = ReadTiming(reader, defaults.Timing),

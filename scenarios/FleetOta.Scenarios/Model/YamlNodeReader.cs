@@ -151,6 +151,19 @@ internal sealed partial class YamlNodeReader
         return ms;
     }
 
+    /// <summary>Reads a duration that must be above 0, such as a window or an interval.</summary>
+    public long PositiveDurationMs(string key, long fallback)
+    {
+        var ms = DurationMs(key, fallback);
+        if (ms <= 0 && Find(key) is { } node && Units.TryParseDuration(String(key) ?? "", out _))
+        {
+            _problems.Add(node, Key(key), String(key), "must be a duration above 0 (such as 30m).");
+            return fallback;
+        }
+
+        return ms;
+    }
+
     /// <summary>Reads a size in bytes such as "64MiB", "1GB" or "4096".</summary>
     public long Bytes(string key, long fallback)
     {

@@ -124,22 +124,41 @@ public sealed class JournalFacts
         }
     }
 
-    /// <summary>Returns timelines for several devices in one pass over the journal.</summary>
-    public Dictionary<int, List<string>> Timelines(IReadOnlyCollection<int> devices, int limit = 40)
+    /// <summary>Returns timelines for several devices in one pass over the journal: every entry about the device
+    /// except acknowledgements and periodic heartbeats delivered to the server, which would crowd out the steps that
+    /// show what happened. Heartbeats the device sent stay, because the rollback criterion ends at one.</summary>
+    /// A timeline longer than <paramref name="limit"/> keeps its first and last halves around a line "...".
+    /// <paramref name="windows"/> limits a device's timeline to a time range, inclusive.
+    public Dictionary<int, List<string>> Timelines(
+        IReadOnlyCollection<int> devices, int limit = 80, IReadOnlyDictionary<int, (long FromMs, long ToMs)>? windows = null)
     {
         var result = devices.ToDictionary(device => device, _ => new List<string>());
         foreach (var entry in Journal.Entries)
         {
-            if (entry.Device < 0 || !result.TryGetValue(entry.Device, out var lines) || lines.Count > limit)
+            if (entry.Device >= 0 && result.TryGetValue(entry.Device, out var lines) && !IsNoise(entry)
+                && (windows is null || !windows.TryGetValue(entry.Device, out var window) || (entry.TimeMs >= window.FromMs && entry.TimeMs <= window.ToMs)))
             {
-                continue;
+                lines.Add(FormatLine(entry));
             }
+        }
 
-            lines.Add(lines.Count == limit ? "..." : FormatLine(entry));
+        foreach (var lines in result.Values.Where(lines => lines.Count > limit))
+        {
+            var skipped = lines.Count - limit;
+            lines.RemoveRange(limit / 2, skipped);
+            lines.Insert(limit / 2, $"... {skipped} more entries ...");
         }
 
         return result;
     }
+
+    private static bool IsNoise(in JournalEntry entry) => entry.Kind switch
+    {
+        JournalKind.MessageSent or JournalKind.MessageDelivered or JournalKind.MessageLost when entry.Status == "ack" => true,
+        JournalKind.MessageDelivered or JournalKind.MessageLost when entry.Status == "heartbeat" => true,
+        JournalKind.MessageSent when entry.Status is "status" or "fault" or "offer" or "command" => true,
+        _ => false,
+    };
 
     public static string FormatLine(in JournalEntry entry)
     {

@@ -21,13 +21,22 @@ public static class RollbackOracle
         var cases = FindCases(facts);
         var devices = cases.Select(c => c.Device).Distinct().Count();
         var within = cases.Count(c => c.DurationMs >= 0 && c.DurationMs <= criteria.RollbackWithinMs);
-        var violations = cases.Where(c => c.DurationMs < 0 || c.DurationMs > criteria.RollbackWithinMs)
+        var slow = cases.Where(c => c.DurationMs < 0 || c.DurationMs > criteria.RollbackWithinMs)
             .OrderByDescending(c => c.DurationMs < 0 ? long.MaxValue : c.DurationMs)
+            .ToList();
+        var violations = slow
             .Select(c => (c.Device, c.DurationMs < 0 ? "never back on the previous version with a heartbeat" : $"back after {c.DurationMs / 1000.0:0.0} s"))
             .ToList();
+        // Each timeline shows its case: from a while before the failure until just after the heartbeat that ended it.
+        var windows = new Dictionary<int, (long, long)>();
+        foreach (var c in slow.Take(ShareResult.EvidenceLimit))
+        {
+            windows.TryAdd(c.Device, (c.StartMs - 15 * 60_000, c.DurationMs < 0 ? long.MaxValue : c.StartMs + c.DurationMs + 60_000));
+        }
+
         var result = ShareResult.Create(CriterionIds.Rollback, "release", within, cases.Count, criteria.Rollback, 0,
             $"failure cases back on the previous version within {criteria.RollbackWithinMs / 1000.0:0} s",
-            ShareResult.Evidence(facts, violations));
+            ShareResult.Evidence(facts, violations, windows));
         if (cases.Count > 0 && devices < criteria.RollbackMinimumDevices)
         {
             result = result with

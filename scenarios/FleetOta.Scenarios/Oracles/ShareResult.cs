@@ -44,10 +44,13 @@ internal static class ShareResult
         return new CriterionResult(id, scope, verdict, share, threshold, "share", total, low, high, summary, evidence);
     }
 
-    public static List<EvidenceDevice> Evidence(JournalFacts facts, IReadOnlyList<(int Device, string Why)> violations)
+    /// <summary>Returns the first <see cref="EvidenceLimit"/> violating devices with their timelines, each limited to
+    /// its time window when <paramref name="windows"/> gives one.</summary>
+    public static List<EvidenceDevice> Evidence(
+        JournalFacts facts, IReadOnlyList<(int Device, string Why)> violations, IReadOnlyDictionary<int, (long FromMs, long ToMs)>? windows = null)
     {
         var chosen = violations.Take(EvidenceLimit).ToList();
-        var timelines = facts.Timelines(chosen.Select(v => v.Device).ToHashSet());
+        var timelines = facts.Timelines(chosen.Select(v => v.Device).ToHashSet(), windows: windows);
         return chosen.Select(v => new EvidenceDevice(v.Device, facts.DeviceName(v.Device), v.Why, timelines[v.Device])).ToList();
     }
 }
