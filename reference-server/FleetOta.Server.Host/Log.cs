@@ -86,4 +86,8 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 24, Level = LogLevel.Error, Message = "The rollout controller failed on operator action {Action} of deployment {DeploymentId}")]
     public static partial void OperatorActionFailed(ILogger logger, string action, string deploymentId, Exception exception);
+
+    [LoggerMessage(EventId = 25, Level = LogLevel.Information,
+        Message = "Deployment {DeploymentId} of release {ReleaseId} restored at {NowMs} ms; {PendingOutputs} pending outputs carried out")]
+    public static partial void DeploymentRestored(ILogger logger, string deploymentId, string releaseId, int pendingOutputs, long nowMs);
 }

@@ -25,6 +25,7 @@ namespace FleetOta.Server.Host;
 public sealed class ServerHost : IAsyncDisposable
 {
     private readonly ILogger _logger;
+    private readonly IServerStateStore _store;
     private readonly HostJournal _journal;
     private readonly AlertDispatcher _alerts;
     private readonly RolloutEngine _engine;
@@ -35,11 +36,12 @@ public sealed class ServerHost : IAsyncDisposable
     private int _disposed;
 
     private ServerHost(
-        ILogger logger, CompressedTimeProvider clock, HostJournal journal, AlertDispatcher alerts, RolloutEngine engine, EmbeddedBroker? broker,
+        ILogger logger, CompressedTimeProvider clock, IServerStateStore store, HostJournal journal, AlertDispatcher alerts, RolloutEngine engine, EmbeddedBroker? broker,
         WebApplication app, DeviceGateway gateway, Uri httpUrl)
     {
         _logger = logger;
         Clock = clock;
+        _store = store;
         _journal = journal;
         _alerts = alerts;
         _engine = engine;
@@ -72,7 +74,8 @@ public sealed class ServerHost : IAsyncDisposable
     /// <summary>Starts the broker (when embedded), the HTTP API and the MQTT gateway, and returns once all answer.</summary>
     /// <param name="time">The real clock; <see cref="TimeProvider.System"/> when null.</param>
     /// <param name="alertSinks">Where alerts go; a sink that logs them when null.</param>
-    /// <param name="store">Where releases and deployments are kept; in memory when null.</param>
+    /// <param name="store">Where releases, deployments and the controller state are kept; when null, the SQLite store in
+    /// the data folder, or memory when no data folder is set. The host disposes it.</param>
     public static async Task<ServerHost> StartAsync(
         ServerHostOptions options,
         ILoggerFactory loggerFactory,
@@ -92,12 +95,15 @@ public sealed class ServerHost : IAsyncDisposable
             Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
         Directory.CreateDirectory(dataDirectory);
 
-        var clock = new CompressedTimeProvider(realTime, options.TimeFactor);
-        var journal = new HostJournal(JournalPathIn(dataDirectory, realTime), clock, options.JournalFlushInterval, logger);
+        store ??= options.DataDirectory is null ? new InMemoryServerStateStore() : SqliteServerStateStore.Open(dataDirectory);
         var started = new Stack<IAsyncDisposable>();
-        started.Push(journal);
+        started.Push(new DisposeAction(store.Dispose));
         try
         {
+            var startMs = ResumeTimeMs(store, realTime, options.TimeFactor);
+            var clock = new CompressedTimeProvider(realTime, options.TimeFactor, startMs);
+            var journal = new HostJournal(JournalPathIn(dataDirectory, realTime), clock, options.JournalFlushInterval, logger);
+            started.Push(journal);
             journal.SetRunValue("host", "live");
             journal.SetRunValue("time_factor", options.TimeFactor.ToString(CultureInfo.InvariantCulture));
             journal.SetRunValue("started_utc", realTime.GetUtcNow().ToString("O", CultureInfo.InvariantCulture));
@@ -105,7 +111,7 @@ public sealed class ServerHost : IAsyncDisposable
             started.Push(new DisposeAction(signer.Dispose));
             var alerts = new AlertDispatcher(alertSinks ?? [new LogAlertSink(logger)], journal, clock, logger);
             started.Push(alerts);
-            var engine = new RolloutEngine(clock, store ?? new InMemoryServerStateStore(), journal, alerts, signer, logger);
+            var engine = new RolloutEngine(clock, store, journal, alerts, signer, logger);
             started.Push(new DisposeAction(engine.Dispose));
 
             EmbeddedBroker? broker = null;
@@ -123,13 +129,14 @@ public sealed class ServerHost : IAsyncDisposable
             started.Push(app);
             var httpUrl = BoundUrl(app);
             engine.HttpBaseUrl = httpUrl.GetLeftPart(UriPartial.Authority);
+            engine.Restore();
 
             var gateway = new DeviceGateway(endpoint, options, engine, realTime, logger);
             started.Push(gateway);
             await gateway.StartAsync(cancellationToken).ConfigureAwait(false);
 
             Log.ServerStarted(logger, httpUrl.ToString(), gatewayUrl.ToString(), options.TimeFactor, journal.Path);
-            return new ServerHost(logger, clock, journal, alerts, engine, broker, app, gateway, httpUrl);
+            return new ServerHost(logger, clock, store, journal, alerts, engine, broker, app, gateway, httpUrl);
         }
         catch
         {
@@ -142,8 +149,8 @@ public sealed class ServerHost : IAsyncDisposable
         }
     }
 
-    /// <summary>Stops MQTT first so that no input arrives, then HTTP, the controller timer, alerts, the broker and the
-    /// journal, which is flushed and indexed last.</summary>
+    /// <summary>Stops MQTT first so that no input arrives, then HTTP, the controller timer, alerts, the broker, the
+    /// journal (flushed and indexed) and the state store.</summary>
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 1)
@@ -163,6 +170,8 @@ public sealed class ServerHost : IAsyncDisposable
 
         _journal.SetRunValue("end_ms", Clock.NowMs.ToString(CultureInfo.InvariantCulture));
         await _journal.DisposeAsync().ConfigureAwait(false);
+        _store.SaveStopTime(Clock.NowMs, Clock.RealTime.GetUtcNow());
+        _store.Dispose();
         _engine.Signer.Dispose();
         Log.ServerStopped(_logger, TimeProvider.System.GetElapsedTime(_startTimestamp), _engine.Received, _engine.Sent);
     }
@@ -193,6 +202,22 @@ public sealed class ServerHost : IAsyncDisposable
         var first = addresses.FirstOrDefault()
                     ?? throw new InvalidOperationException("Kestrel started without a bound address; check the port option.");
         return new Uri(first.EndsWith('/') ? first : first + "/");
+    }
+
+    /// <summary>Returns the virtual time to resume at: the stop time plus the real downtime times the factor, so that
+    /// controller deadlines pass during an outage as they do in the simulation, and never before the controller's last
+    /// step. NOTE: after a crash there is no stop time, so virtual time resumes at the controller's last step.</summary>
+    private static long ResumeTimeMs(IServerStateStore store, TimeProvider realTime, double factor)
+    {
+        var lastStepMs = store.LoadController()?.Globals.LastNowMs ?? 0;
+        if (store.LoadStopTime() is not { } stop)
+        {
+            return lastStepMs;
+        }
+
+        var downtime = realTime.GetUtcNow() - stop.RealUtc;
+        var resumeMs = stop.VirtualMs + (long)(Math.Max(downtime.TotalMilliseconds, 0) * factor);
+        return Math.Max(lastStepMs, resumeMs);
     }
 
     private static string JournalPathIn(string dataDirectory, TimeProvider realTime)

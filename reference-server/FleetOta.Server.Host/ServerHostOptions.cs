@@ -17,7 +17,8 @@ public sealed record ServerHostOptions
     /// broker on that port, or the URL of an external broker such as <c>mqtt://127.0.0.1:1883</c>.</summary>
     public string Broker { get; init; } = EmbeddedBroker;
 
-    /// <summary>Folder of the journal and the signing key; null keeps nothing on disk. Default null.</summary>
+    /// <summary>Folder of the journal, the signing key and the SQLite state that survives a restart; null keeps state in
+    /// memory, uses an ephemeral key and writes the journal to a new folder under the system temp folder. Default null.</summary>
     public string? DataDirectory { get; init; }
 
     /// <summary>Virtual milliseconds per real millisecond: 60 runs one virtual hour per real minute. Default 60.</summary>

@@ -15,13 +15,15 @@ internal sealed class TestServer : IAsyncDisposable
     public const double TimeFactor = 600;
 
     private readonly ILoggerFactory _loggers;
+    private readonly bool _ownsData;
     private bool _stopped;
 
-    private TestServer(ServerHost host, ILoggerFactory loggers, string dataDirectory)
+    private TestServer(ServerHost host, ILoggerFactory loggers, string dataDirectory, bool ownsData)
     {
         Host = host;
         _loggers = loggers;
         DataDirectory = dataDirectory;
+        _ownsData = ownsData;
         Http = new HttpClient { BaseAddress = host.HttpUrl, Timeout = TimeSpan.FromSeconds(20) };
     }
 
@@ -31,9 +33,13 @@ internal sealed class TestServer : IAsyncDisposable
 
     public string DataDirectory { get; }
 
-    public static async Task<TestServer> StartAsync(ITestOutputHelper output, string broker = ServerHostOptions.EmbeddedBroker)
+    /// <summary>Starts a server; with <paramref name="dataDirectory"/> set it continues the state saved there, and the
+    /// caller deletes the folder.</summary>
+    public static async Task<TestServer> StartAsync(
+        ITestOutputHelper output, string broker = ServerHostOptions.EmbeddedBroker, string? dataDirectory = null)
     {
-        var dataDirectory = Directory.CreateTempSubdirectory("fleetota-server-test-").FullName;
+        var ownsData = dataDirectory is null;
+        dataDirectory ??= Directory.CreateTempSubdirectory("fleetota-server-test-").FullName;
         var loggers = TestOutputLoggerProvider.CreateFactory(output);
         var options = new ServerHostOptions
         {
@@ -44,7 +50,7 @@ internal sealed class TestServer : IAsyncDisposable
             ReconnectMaxDelay = TimeSpan.FromMilliseconds(500),
         };
         var host = await ServerHost.StartAsync(options, loggers);
-        return new TestServer(host, loggers, dataDirectory);
+        return new TestServer(host, loggers, dataDirectory, ownsData);
     }
 
     /// <summary>Registers a release with a random image of <paramref name="size"/> bytes and returns it with its image.</summary>
@@ -82,7 +88,10 @@ internal sealed class TestServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync();
-        Directory.Delete(DataDirectory, recursive: true);
+        if (_ownsData)
+        {
+            Directory.Delete(DataDirectory, recursive: true);
+        }
     }
 
     private async Task StopAsync()

@@ -20,27 +20,8 @@ internal sealed class DeploymentRun(DeploymentRecord record, StoredRelease relea
 
     public static int FleetSizeOf(IReadOnlyList<int> targets) => targets.Max() + 1;
 
-    /// <summary>True while the rollout can still change: running or paused with a target that has not finished.</summary>
-    public bool IsActive
-    {
-        get
-        {
-            if (Controller.Phase is not (RolloutPhase.Running or RolloutPhase.Paused))
-            {
-                return false;
-            }
-
-            foreach (var device in Record.Targets)
-            {
-                if (!Controller.StateOf(device).IsFinished())
-                {
-                    return true;
-                }
-            }
-
-            return false;
-        }
-    }
+    /// <summary>True while the rollout is running or paused; a new deployment waits until it completes or is aborted.</summary>
+    public bool IsActive => Controller.Phase is RolloutPhase.Running or RolloutPhase.Paused;
 }
 
 /// <summary>What the host last heard from one device.</summary>

@@ -18,7 +18,7 @@ internal sealed partial class RolloutEngine
         lock (_gate)
         {
             var release = new StoredRelease(signed, registration.Image, _clock.NowMs);
-            if (!_store.TryAddRelease(release))
+            if (!_store.TryAddRelease(release, ArtifactUrl(registration.ReleaseId)))
             {
                 throw ApiException.Conflict("releaseId",
                     $"Release '{registration.ReleaseId}' is already registered; register the new image under another release id.");
@@ -65,15 +65,17 @@ internal sealed partial class RolloutEngine
             if (Current is { IsActive: true } active)
             {
                 throw ApiException.Conflict(null,
-                    $"Deployment {active.Id} of release {active.Release.ReleaseId} is still {Phase(active)}; abort it first (POST {HttpPaths.Abort(active.Id)}) or wait until every target has finished.");
+                    $"Deployment {active.Id} of release {active.Release.ReleaseId} is still {Phase(active)}; abort it first (POST {HttpPaths.Abort(active.Id)}) or wait until it completes.");
             }
 
             var now = _clock.NowMs;
-            var id = "dep-" + (_deployments.Count + 1).ToString(CultureInfo.InvariantCulture);
+            _deploymentsStarted++;
+            var id = "dep-" + _deploymentsStarted.ToString(CultureInfo.InvariantCulture);
             var record = new DeploymentRecord(id, release.ReleaseId, previous?.ReleaseId, request.Targets, request.Options, now);
             var controller = new RolloutController(request.Options, DeploymentRun.FleetSizeOf(request.Targets));
             var run = new DeploymentRun(record, release, previous, controller);
-            _store.AddDeployment(record);
+            _store.AddDeployment(record, controller.Snapshot());
+            controller.TakeChanges();
             _deployments.Add(run);
             WriteRunValues(run);
             Run(run, new StartDeployment(release.Manifest, ArtifactUrl(release.ReleaseId), request.Targets, previous?.Manifest,
@@ -182,14 +184,20 @@ internal sealed partial class RolloutEngine
     {
         _outputs.Clear();
         var devices = new SortedSet<int>();
+        string? rejection = null;
         try
         {
             run.Controller.Handle(action, now, _outputs);
             foreach (var output in _outputs)
             {
-                if (output is SendToDevice send)
+                switch (output)
                 {
-                    devices.Add(send.Message.DeviceId);
+                    case SendToDevice send:
+                        devices.Add(send.Message.DeviceId);
+                        break;
+                    case ActionRejected rejected:
+                        rejection = rejected.Reason;
+                        break;
                 }
             }
         }
@@ -200,8 +208,12 @@ internal sealed partial class RolloutEngine
         }
         finally
         {
-            Carry(now);
-            ScheduleWake(run, now);
+            CommitAndCarry(run, now);
+        }
+
+        if (rejection is not null)
+        {
+            throw ApiException.Conflict(null, $"The controller rejected {WireName(action.Kind)} on deployment {run.Id}: {rejection}.");
         }
 
         Log.OperatorActionApplied(_logger, WireName(action.Kind), run.Id, action.Device?.ToString(CultureInfo.InvariantCulture) ?? "all", devices.Count);
@@ -268,17 +280,7 @@ internal sealed partial class RolloutEngine
     private static ActionState StateOf(DeploymentRun? run, int device) =>
         run is not null && device < run.FleetSize ? run.Controller.StateOf(device) : ActionState.NotTargeted;
 
-    /// <summary>Returns the rollout phase in lower case; "completed" once every target has finished after the last wave started.</summary>
-    private static string Phase(DeploymentRun run)
-    {
-        var phase = run.Controller.Phase;
-        if (phase == RolloutPhase.Running && run.Controller.CurrentWave + 1 == run.Record.Options.Waves.Count && !run.IsActive)
-        {
-            return "completed";
-        }
-
-        return phase.ToString().ToLowerInvariant();
-    }
+    private static string Phase(DeploymentRun run) => run.Controller.Phase.ToString().ToLowerInvariant();
 
     private static void Count(SortedDictionary<string, int> counts, string key) => counts[key] = counts.GetValueOrDefault(key) + 1;
 

@@ -28,6 +28,7 @@ internal sealed partial class RolloutEngine : IDisposable
     private readonly SortedDictionary<int, DeviceSighting> _devices = [];
     private long _received;
     private long _sent;
+    private int _deploymentsStarted;
 
     public RolloutEngine(
         CompressedTimeProvider clock,
@@ -125,35 +126,83 @@ internal sealed partial class RolloutEngine : IDisposable
         }
         finally
         {
-            // Outputs appended before a failure are still carried out, so the journal matches what was sent.
-            Carry(now);
-            ScheduleWake(run, now);
+            // Outputs appended before a failure are still saved and carried out, so the journal matches what was sent.
+            CommitAndCarry(run, now);
         }
+    }
+
+    /// <summary>Saves the controller's changes with the outputs in the store, carries the outputs out, marks them
+    /// done and sets the wake-up timer. Call under the lock.</summary>
+    private void CommitAndCarry(DeploymentRun run, long now)
+    {
+        var outboxIds = _store.Commit(run.Controller.TakeChanges(), _outputs);
+        Carry(now);
+        _store.MarkDone(outboxIds);
+        ScheduleWake(run, now);
     }
 
     private void Carry(long now)
     {
         foreach (var output in _outputs)
         {
-            switch (output)
-            {
-                case SendToDevice send:
-                    var (release, detail) = MessageJournal.Describe(send.Message);
-                    _journal.Append(new JournalEntry(now, JournalKind.MessageSent, send.Message.DeviceId, release, null, send.Message.Type, detail, 0,
-                        "server"));
-                    Interlocked.Increment(ref _sent);
-                    _outbound.Writer.TryWrite(send.Message);
-                    break;
-                case Record record:
-                    _journal.Append(record.Entry);
-                    break;
-                case RaiseAlert raise:
-                    _alerts.Dispatch(raise.Alert);
-                    break;
-            }
+            CarryOne(output, now);
         }
 
         _outputs.Clear();
+    }
+
+    private void CarryOne(ControllerOutput output, long now)
+    {
+        switch (output)
+        {
+            case SendToDevice send:
+                var (release, detail) = MessageJournal.Describe(send.Message);
+                _journal.Append(new JournalEntry(now, JournalKind.MessageSent, send.Message.DeviceId, release, null, send.Message.Type, detail, 0,
+                    "server"));
+                Interlocked.Increment(ref _sent);
+                _outbound.Writer.TryWrite(send.Message);
+                break;
+            case Record record:
+                _journal.Append(record.Entry);
+                break;
+            case RaiseAlert raise:
+                _alerts.Dispatch(raise.Alert);
+                break;
+        }
+    }
+
+    /// <summary>Restores the last deployment's controller from the store after a restart and carries out the outputs
+    /// it had committed but not marked done. Call once, before any input.</summary>
+    public void Restore()
+    {
+        lock (_gate)
+        {
+            var records = _store.Deployments();
+            if (records.Count == 0 || _store.LoadController() is not { } snapshot)
+            {
+                return;
+            }
+
+            var now = _clock.NowMs;
+            var record = records[^1];
+            var release = _store.FindRelease(record.ReleaseId)
+                          ?? throw new InvalidDataException($"Deployment {record.Id} names release {record.ReleaseId}, which the store does not hold.");
+            var previous = record.PreviousReleaseId is { } previousId ? _store.FindRelease(previousId) : null;
+            var run = new DeploymentRun(record, release, previous, RolloutController.Restore(record.Options, snapshot));
+            _deploymentsStarted = records.Count;
+            _deployments.Add(run);
+            _journal.Append(new JournalEntry(now, JournalKind.ServerRestart, Release: release.ReleaseId, Status: "up",
+                Detail: $"restored deployment {record.Id}", Actor: "server"));
+            var pending = _store.PendingOutputs();
+            foreach (var item in pending)
+            {
+                CarryOne(item.Output, now);
+            }
+
+            _store.MarkDone(pending.Select(item => item.Id).ToArray());
+            ScheduleWake(run, now);
+            Log.DeploymentRestored(_logger, record.Id, release.ReleaseId, pending.Count, now);
+        }
     }
 
     private void ScheduleWake(DeploymentRun run, long now)

@@ -53,6 +53,15 @@ internal static class RequestValidation
         var previous = request.PreviousReleaseId is null ? null : Required(request.PreviousReleaseId, "previousReleaseId", "the id of a registered release, or null");
         var targets = Targets(request.Targets, request.DeviceCount);
         var options = Options(request.Options);
+        try
+        {
+            options.Validate();
+        }
+        catch (ArgumentException error)
+        {
+            throw ApiException.BadRequest("options", error.Message);
+        }
+
         return new DeploymentRequest(releaseId, previous, targets, options);
     }
 

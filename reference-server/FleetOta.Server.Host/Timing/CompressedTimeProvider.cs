@@ -2,14 +2,16 @@ namespace FleetOta.Server.Host.Timing;
 
 /// <summary>A <see cref="TimeProvider"/> whose time runs <see cref="Factor"/> times faster than the inner one from
 /// the moment it is created. Timers created through it fire after the virtual due time divided by the factor, so
-/// <c>Task.Delay(TimeSpan.FromMinutes(1), clock)</c> waits one real second at factor 60.</summary>
+/// <c>Task.Delay(TimeSpan.FromMinutes(1), clock)</c> waits one real second at factor 60. Virtual time starts at
+/// <c>startMs</c>, so a restarted server continues the time line its stored controller was saved in.</summary>
 public sealed class CompressedTimeProvider : TimeProvider
 {
     private readonly TimeProvider _inner;
     private readonly long _startTimestamp;
     private readonly DateTimeOffset _startUtc;
+    private readonly long _startMs;
 
-    public CompressedTimeProvider(TimeProvider inner, double factor)
+    public CompressedTimeProvider(TimeProvider inner, double factor, long startMs = 0)
     {
         ArgumentNullException.ThrowIfNull(inner);
         if (!double.IsFinite(factor) || factor <= 0)
@@ -17,17 +19,23 @@ public sealed class CompressedTimeProvider : TimeProvider
             throw new ArgumentOutOfRangeException(nameof(factor), factor, "The time factor must be a finite number above 0.");
         }
 
+        ArgumentOutOfRangeException.ThrowIfNegative(startMs);
         _inner = inner;
         Factor = factor;
+        _startMs = startMs;
         _startTimestamp = inner.GetTimestamp();
         _startUtc = inner.GetUtcNow();
     }
 
+    /// <summary>The real clock this provider compresses.</summary>
+    public TimeProvider RealTime => _inner;
+
     /// <summary>Virtual time per real time.</summary>
     public double Factor { get; }
 
-    /// <summary>Virtual milliseconds since this provider was created: the time base of the controller and the journal.</summary>
-    public long NowMs => (long)(_inner.GetElapsedTime(_startTimestamp).TotalMilliseconds * Factor);
+    /// <summary>Virtual milliseconds: the start time plus the compressed time since this provider was created. This is
+    /// the time base of the controller and the journal.</summary>
+    public long NowMs => _startMs + (long)(_inner.GetElapsedTime(_startTimestamp).TotalMilliseconds * Factor);
 
     public override TimeZoneInfo LocalTimeZone => _inner.LocalTimeZone;
 

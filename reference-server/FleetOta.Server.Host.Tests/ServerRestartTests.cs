@@ -1,0 +1,85 @@
+using System.Net.Http.Json;
+using FleetOta.Journal;
+using FleetOta.Protocol;
+using FleetOta.Protocol.Wire;
+using FleetOta.Server.Host.Http;
+using FleetOta.Server.Host.Tests.Support;
+
+namespace FleetOta.Server.Host.Tests;
+
+/// <summary>A server restarted on the same data folder continues the deployment from its SQLite state.</summary>
+public sealed class ServerRestartTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private readonly string _dataDirectory = Directory.CreateTempSubdirectory("fleetota-server-restart-").FullName;
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public Task DisposeAsync()
+    {
+        Directory.Delete(_dataDirectory, recursive: true);
+        return Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task Restart_MidRollout_ContinuesDeployment()
+    {
+        string keyId;
+        long stoppedAtMs;
+        byte[] image;
+        await using (var first = await TestServer.StartAsync(output, dataDirectory: _dataDirectory))
+        {
+            (_, image) = await first.RegisterAsync("rel-2", "2.0.0", 5_000);
+            await first.DeployAsync("rel-2", [0, 1]);
+            await using var device = await TestDevice.ConnectAsync(first.Host.BrokerUrl, 0);
+            await device.PublishAsync(new StatusReport(0, 1, "rel-2", UpdateStatus.Downloading, FailureReason.None, "1.0.0"));
+            await device.ExpectAsync<StatusAck>();
+            keyId = first.Host.KeyId;
+            stoppedAtMs = first.Host.Clock.NowMs;
+        }
+
+        await using var second = await TestServer.StartAsync(output, dataDirectory: _dataDirectory);
+        var restored = await second.Http.GetFromJsonAsync(HttpPaths.Deployment("dep-1"), ApiJsonContext.Default.DeploymentView);
+        var fleetAfterRestart = await second.FleetAsync();
+        await using var reconnected = await TestDevice.ConnectAsync(second.Host.BrokerUrl, 0);
+        await reconnected.PublishAsync(new StatusReport(0, 1, "rel-2", UpdateStatus.Downloading, FailureReason.None, "1.0.0"));
+        await reconnected.PublishAsync(new StatusReport(0, 2, "rel-2", UpdateStatus.Installing, FailureReason.None, "1.0.0"));
+        var duplicateAck = await reconnected.ExpectAsync<StatusAck>();
+        var nextAck = await reconnected.ExpectAsync<StatusAck>();
+        var fleet = await second.FleetAsync();
+        var artifact = await second.Http.GetByteArrayAsync(HttpPaths.Artifact("rel-2"));
+        var secondKeyId = second.Host.KeyId;
+        var journal = await second.StopAndReadJournalAsync();
+
+        restored!.Phase.Should().Be("running");
+        restored.NowMs.Should().BeGreaterThanOrEqualTo(stoppedAtMs);
+        fleetAfterRestart.Devices.Single(view => view.DeviceId == 0).ActionState.Should().Be("downloading");
+        duplicateAck.Sequence.Should().Be(1);
+        nextAck.Sequence.Should().Be(2);
+        fleet.Devices.Single(view => view.DeviceId == 0).ActionState.Should().Be("installing");
+        artifact.Should().Equal(image);
+        secondKeyId.Should().Be(keyId);
+        journal.Entries.Should().Contain(entry => entry.Kind == JournalKind.ServerRestart && entry.Status == "up");
+        journal.Entries.Should().NotContain(entry => entry.Kind == JournalKind.DeploymentStarted);
+        journal.Entries.Min(entry => entry.TimeMs).Should().BeGreaterThanOrEqualTo(stoppedAtMs);
+    }
+
+    [Fact]
+    public async Task StartDeployment_AfterRestart_NumbersOn()
+    {
+        await using (var first = await TestServer.StartAsync(output, dataDirectory: _dataDirectory))
+        {
+            await first.RegisterAsync("rel-2", "2.0.0", 100);
+            var deployment = await first.DeployAsync("rel-2", [0]);
+            using var abort = await first.Http.PostAsync(HttpPaths.Abort(deployment.DeploymentId), null);
+            abort.EnsureSuccessStatusCode();
+        }
+
+        await using var second = await TestServer.StartAsync(output, dataDirectory: _dataDirectory);
+        var aborted = await second.Http.GetFromJsonAsync(HttpPaths.Deployment("dep-1"), ApiJsonContext.Default.DeploymentView);
+        var next = await second.DeployAsync("rel-2", [0, 1]);
+
+        aborted!.Phase.Should().Be("aborted");
+        next.DeploymentId.Should().Be("dep-2");
+        next.Phase.Should().Be("running");
+    }
+}
