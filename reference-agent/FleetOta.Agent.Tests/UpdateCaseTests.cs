@@ -30,9 +30,9 @@ public sealed class UpdateCaseTests
                 return false;
             }
 
-            // The success report is persisted but not yet sent; after the restore the status endpoint refuses it twice.
+            // The success report is persisted but not yet sent; after the restore the status endpoint rejects it twice as unavailable.
             cutAtMs = step.AtMs;
-            rig.Link.RefuseStatusReports = 2;
+            rig.Link.RejectStatusReports = 2;
             return true;
         };
         StartAndDeploy(rig, Releases.New);
@@ -40,7 +40,7 @@ public sealed class UpdateCaseTests
 
         cutAtMs.Should().BePositive();
         rig.PowerCuts.Should().Be(1);
-        rig.Link.Records.Count(r => r.Outcome == LinkOutcome.Refused).Should().Be(2);
+        rig.Link.Records.Count(r => r.Outcome == LinkOutcome.Rejected).Should().Be(2);
         rig.BootsAfter(cutAtMs).Should().OnlyContain(boot => boot.Slot == Slot.B && boot.Version == "2.0.0" && !boot.Trial);
         rig.Logs.Should().NotContain(log => log.Kind == JournalKind.FailureDetected);
         rig.Link.DeliveredReports().Should().Contain(r => r.Status == UpdateStatus.Succeeded && r.RunningVersion == "2.0.0");

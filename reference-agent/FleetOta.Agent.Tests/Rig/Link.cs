@@ -7,7 +7,7 @@ internal enum LinkOutcome
 {
     Delivered,
     Lost,
-    Refused,
+    Rejected,
 }
 
 internal sealed record LinkRecord(long AtMs, bool ToServer, object Message, LinkOutcome Outcome);
@@ -19,7 +19,7 @@ internal sealed class Link
     public bool Up { get; set; } = true;
 
     /// <summary>Status reports still to be answered "unavailable" (not delivered, not acknowledged).</summary>
-    public int RefuseStatusReports { get; set; }
+    public int RejectStatusReports { get; set; }
 
     public Func<DeviceMessage, bool>? LoseToServer { get; set; }
 
@@ -34,10 +34,10 @@ internal sealed class Link
         {
             outcome = LinkOutcome.Lost;
         }
-        else if (message is StatusReport && RefuseStatusReports > 0)
+        else if (message is StatusReport && RejectStatusReports > 0)
         {
-            RefuseStatusReports--;
-            outcome = LinkOutcome.Refused;
+            RejectStatusReports--;
+            outcome = LinkOutcome.Rejected;
         }
 
         Records.Add(new LinkRecord(nowMs, true, message, outcome));
