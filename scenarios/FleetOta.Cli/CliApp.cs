@@ -2,7 +2,7 @@ using System.CommandLine;
 
 namespace FleetOta.Cli;
 
-/// <summary>The <c>fleetota</c> command tree: run, list, validate and replay.</summary>
+/// <summary>The <c>fleetota</c> command tree: run, list, validate, replay and server.</summary>
 public static class CliApp
 {
     public static RootCommand CreateRoot() => new(

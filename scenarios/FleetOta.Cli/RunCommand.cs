@@ -139,10 +139,23 @@ internal static class RunCommand
         return $"scenario {results.Count + 1} of {total}; so far {met} met their expectations, {results.Count - met} did not";
     }
 
-    internal static IAnsiConsole ConsoleFor(TextWriter output) => AnsiConsole.Create(new AnsiConsoleSettings
+    /// <summary>Width of tables written to a file or a pipe (as in CI logs), in characters; a terminal uses its own width.</summary>
+    private const int RedirectedWidth = 160;
+
+    internal static IAnsiConsole ConsoleFor(TextWriter output)
     {
-        Out = new AnsiConsoleOutput(output),
-        Interactive = output == Console.Out && !Console.IsOutputRedirected ? InteractionSupport.Yes : InteractionSupport.No,
-        Ansi = output == Console.Out && !Console.IsOutputRedirected ? AnsiSupport.Detect : AnsiSupport.No,
-    });
+        var terminal = (output == Console.Out && !Console.IsOutputRedirected) || (output == Console.Error && !Console.IsErrorRedirected);
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(output),
+            Interactive = terminal ? InteractionSupport.Yes : InteractionSupport.No,
+            Ansi = terminal ? AnsiSupport.Detect : AnsiSupport.No,
+        });
+        if (!terminal)
+        {
+            console.Profile.Width = RedirectedWidth;
+        }
+
+        return console;
+    }
 }

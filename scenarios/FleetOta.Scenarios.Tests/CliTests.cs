@@ -1,0 +1,241 @@
+using System.Text.Json;
+using FleetOta.Cli;
+
+namespace FleetOta.Scenarios.Tests;
+
+/// <summary>Runs the fleetota commands in-process and checks their exit codes and messages.</summary>
+public sealed class CliTests : IDisposable
+{
+    private const string File = """
+        defaults:
+          seed: 5
+          fleet: { devices: 300, initial-version: 1.0.0 }
+        releases:
+          r2: { version: 2.0.0, security-version: 1, image-size: 8MiB }
+        rollouts:
+          fast: { waves: [20%, 100%], gate: { soak: 10m } }
+        scenarios:
+          - name: nominal
+            release: r2
+            rollout: fast
+            duration: 12h
+            expect: { reach: pass, success: pass, rollback: inconclusive, recovery: inconclusive, rollout-control: pass }
+          - name: crash-loop
+            release: r2
+            rollout: fast
+            duration: 12h
+            faults: [ { kind: crash-loop, share: 10% } ]
+            expect: { reach: fail, success: fail, rollback: inconclusive, recovery: pass, rollout-control: pass }
+          - name: wrong-expectation
+            release: r2
+            rollout: fast
+            duration: 12h
+            expect: { reach: fail, success: pass, rollback: inconclusive, recovery: inconclusive, rollout-control: pass }
+        """;
+
+    private readonly TempFolder _temp = new();
+    private readonly string _file;
+
+    public CliTests()
+    {
+        _file = Path.Combine(_temp.Path, "scenarios.yaml");
+        System.IO.File.WriteAllText(_file, File);
+    }
+
+    public void Dispose() => _temp.Dispose();
+
+    private static (int Code, string Out, string Error) Invoke(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var code = CliApp.Invoke(args, output, error);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    [Fact]
+    public void Validate_ValidFile_ExitsZero()
+    {
+        var (code, output, error) = Invoke("validate", _file);
+
+        code.Should().Be(ExitCodes.Passed);
+        output.Should().Contain("is valid: 3 scenarios.");
+        error.Should().BeEmpty();
+    }
+
+    [Fact]
+    public void Validate_BrokenFile_ListsEveryProblemAndExitsTwo()
+    {
+        var broken = Path.Combine(_temp.Path, "broken.yaml");
+        System.IO.File.WriteAllText(broken, File.Replace("devices: 300", "devices: lots").Replace("soak: 10m", "soak: 10 min"));
+
+        var (code, _, error) = Invoke("validate", broken);
+
+        code.Should().Be(ExitCodes.Usage);
+        error.Should().Contain("error: the scenario file is invalid (2 problems); nothing was run.");
+        error.Should().Contain($"{broken}:3:21: defaults.fleet.devices (value 'lots'): must be a whole number.");
+        error.Should().Contain($"{broken}:7:45: rollouts.fast.gate.soak (value '10 min'): must be a duration with a unit");
+        error.Should().NotContain("   at ");
+    }
+
+    [Fact]
+    public void Validate_MissingFile_SaysWhatToDo()
+    {
+        var (code, _, error) = Invoke("validate", Path.Combine(_temp.Path, "none.yaml"));
+
+        code.Should().Be(ExitCodes.Usage);
+        error.Should().Contain("does not exist. Give the path of a scenario file (YAML), or run in the folder that has scenarios.yaml.");
+    }
+
+    [Fact]
+    public void Run_UnknownScenario_SuggestsTheClosestName()
+    {
+        var (code, _, error) = Invoke("run", _file, "--scenario", "nominl", "--out", _temp.Path);
+
+        code.Should().Be(ExitCodes.Usage);
+        error.Should().Contain("has no scenario named 'nominl'. Did you mean 'nominal'?");
+        error.Should().Contain("The scenarios are: nominal, crash-loop, wrong-expectation.");
+    }
+
+    [Fact]
+    public void Run_ExpectationsMet_ExitsZeroAndWritesReports()
+    {
+        var output = Path.Combine(_temp.Path, "out");
+
+        var (code, text, _) = Invoke("run", _file, "--scenario", "nominal", "--scenario", "crash-loop", "--out", output);
+
+        code.Should().Be(ExitCodes.Passed, text);
+        text.Should().Contain("nominal: release r2 (2.0.0) on 300 devices, seed 5");
+        text.Should().Contain("so far 1 met their expectations, 0 did not");
+        text.Should().Contain("breach at").And.Contain("min after the release start");
+        text.Should().Contain("Gate passed: all 2 scenarios met their expectations.");
+        System.IO.File.Exists(Path.Combine(output, "index.html")).Should().BeTrue();
+        System.IO.File.Exists(Path.Combine(output, "junit.xml")).Should().BeTrue();
+        System.IO.File.Exists(Path.Combine(output, "r2", "crash-loop", "journal.sqlite")).Should().BeTrue();
+    }
+
+    [Fact]
+    public void Run_ExpectationNotMet_ExitsOne()
+    {
+        var (code, text, _) = Invoke("run", _file, "--scenario", "wrong-expectation", "--out", Path.Combine(_temp.Path, "out"));
+
+        code.Should().Be(ExitCodes.GateFailed);
+        text.Should().Contain("Gate failed: 1 of 1 scenarios did not meet their expectations: wrong-expectation.");
+    }
+
+    [Fact]
+    public void Run_JsonFormat_WritesOneJsonArray()
+    {
+        var (code, text, error) = Invoke("run", _file, "--scenario", "nominal", "--devices", "60", "--seed", "9", "--format", "json",
+            "--out", Path.Combine(_temp.Path, "out"));
+
+        code.Should().Be(ExitCodes.Passed);
+        using var document = JsonDocument.Parse(text);
+        document.RootElement.GetArrayLength().Should().Be(1);
+        error.Should().Contain("nominal: release r2 (2.0.0) on 60 devices, seed 9");
+    }
+
+    [Fact]
+    public void Run_ZeroDevices_ExitsTwo()
+    {
+        var (code, _, error) = Invoke("run", _file, "--devices", "0");
+
+        code.Should().Be(ExitCodes.Usage);
+        error.Should().Contain("--devices must be at least 1, but is 0.");
+    }
+
+    [Fact]
+    public void Run_UnknownOption_ExitsTwoWithHelpHint()
+    {
+        var (code, _, error) = Invoke("run", _file, "--sed", "3");
+
+        code.Should().Be(ExitCodes.Usage);
+        error.Should().Contain("error:").And.Contain("--sed");
+        error.Should().Contain("Run 'fleetota --help' or 'fleetota <command> --help'");
+    }
+
+    [Fact]
+    public void Run_Help_ListsEveryOptionWithDefault()
+    {
+        var (code, text, _) = Invoke("run", "--help");
+
+        code.Should().Be(ExitCodes.Passed);
+        foreach (var option in new[] { "--scenario", "--seed", "--devices", "--out", "--format", "--mode" })
+        {
+            text.Should().Contain(option);
+        }
+
+        text.Should().Contain("Default: the scenario's seed").And.Contain("Fleet size in devices").And.Contain("Default: out");
+    }
+
+    [Fact]
+    public void List_ValidFile_PrintsEveryScenario()
+    {
+        var (code, text, _) = Invoke("list", _file);
+
+        code.Should().Be(ExitCodes.Passed);
+        text.Should().Contain("nominal").And.Contain("crash-loop").And.Contain("wrong-expectation");
+    }
+
+    [Fact]
+    public void Replay_UnchangedRun_ExitsZero()
+    {
+        var journal = RecordCrashLoop();
+
+        var (code, text, _) = Invoke("replay", journal);
+
+        code.Should().Be(ExitCodes.Passed, text);
+        text.Should().Contain("No difference: the current controller makes the recorded decisions.");
+    }
+
+    [Fact]
+    public void Replay_AutoPauseOff_ListsDifferencesAndExitsOne()
+    {
+        var journal = RecordCrashLoop();
+
+        var (code, text, _) = Invoke("replay", journal, "--auto-pause", "off", "--show", "3");
+
+        code.Should().Be(ExitCodes.GateFailed);
+        text.Should().Contain("Options: auto-pause off");
+        text.Should().Contain("pauses: 1 difference");
+        text.Should().Contain("recorded rollout.paused by automatic at +");
+        text.Should().MatchRegex(@"\d+ differences from the recording; the first at \+\d+\.\d min\.");
+    }
+
+    [Fact]
+    public void Replay_InvalidOptionValue_ExitsTwo()
+    {
+        var (code, _, error) = Invoke("replay", "whatever.sqlite", "--fault-limit", "lots");
+
+        code.Should().Be(ExitCodes.Usage);
+        error.Should().Contain("--fault-limit 'lots' is not a share above 0");
+    }
+
+    [Fact]
+    public void Replay_MissingFile_ExitsTwo()
+    {
+        var (code, _, error) = Invoke("replay", Path.Combine(_temp.Path, "missing.sqlite"));
+
+        code.Should().Be(ExitCodes.Usage);
+        error.Should().Contain("the file does not exist. Give a journal.sqlite from a run folder or a JSON-lines file of device events.");
+    }
+
+    [Fact]
+    public void Replay_TextThatIsNoRecording_ExitsTwoWithLine()
+    {
+        var events = Path.Combine(_temp.Path, "events.jsonl");
+        System.IO.File.WriteAllText(events, "{\"t_ms\": 0, \"type\": \"start\", \"release\": \"r2\", \"version\": \"2.0.0\"}\n");
+
+        var (code, _, error) = Invoke("replay", events);
+
+        code.Should().Be(ExitCodes.Usage);
+        error.Should().Contain($"{events}:1: has no devices.");
+    }
+
+    private string RecordCrashLoop()
+    {
+        var output = Path.Combine(_temp.Path, "recorded");
+        var (code, text, _) = Invoke("run", _file, "--scenario", "crash-loop", "--out", output);
+        code.Should().Be(ExitCodes.Passed, text);
+        return Path.Combine(output, "r2", "crash-loop", "journal.sqlite");
+    }
+}
