@@ -37,6 +37,19 @@ public sealed class ScenarioLoaderTests
     }
 
     [Fact]
+    public void Parse_RolloutWithBase_InheritsTheBaseRollout()
+    {
+        var yaml = Valid.Replace("  fast: { waves: [10%, 100%], gate: { soak: 5m } }",
+            "  fast: { waves: [5%, 100%], offer-spread: 2m }\n  slow: { base: fast, gate: { soak: 1m } }").Replace("rollout: fast", "rollout: slow");
+
+        var rollout = ScenarioLoader.Parse(yaml, "base.yaml").Scenarios.Single().Simulation.Rollout;
+
+        rollout.Waves.Select(w => w.Share).Should().Equal(0.05, 1.0);
+        rollout.OfferSpreadMs.Should().Be(2 * 60_000);
+        rollout.GateSoakMs.Should().Be(60_000);
+    }
+
+    [Fact]
     public void Load_CatalogueFile_IsValid()
     {
         var catalog = ScenarioLoader.Load(Path.Combine(RepositoryRoot(), "scenarios.yaml"));

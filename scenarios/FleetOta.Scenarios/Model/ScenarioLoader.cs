@@ -180,8 +180,10 @@ public static partial class ScenarioLoader
                 continue;
             }
 
+            // A named rollout may build on one defined above it, or on the controller's defaults.
             var reader = new YamlNodeReader(rolloutNode, $"rollouts.{name}", top.Problems, RolloutKeys);
-            rollouts[name] = ReadRollout(reader, new RolloutOptions());
+            var baseline = reader.Has("base") ? LookUpRollout(reader, "base", reader.String("base", "default")!, rollouts) : new RolloutOptions();
+            rollouts[name] = ReadRollout(reader, baseline);
         }
 
         return rollouts;
