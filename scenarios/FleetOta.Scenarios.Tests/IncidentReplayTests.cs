@@ -48,6 +48,9 @@ public sealed class IncidentReplayTests : IDisposable
         var offers = report.Counts.Single(c => c.Category == "offers");
         offers.Replayed.Should().BeGreaterThan(offers.Recorded);
         report.Differences.Should().Contain(d => d.Category == "offers" && d.Recorded == "not offered" && d.Replayed.StartsWith("offered 1 time"));
+        var states = report.Counts.Single(c => c.Category == "final-state");
+        states.Replayed.Should().BeGreaterThan(states.Recorded);
+        report.Differences.Should().Contain(d => d.Category == "final-state" && d.Recorded == "not offered");
         report.Options.Should().StartWith("auto-pause off");
     }
 

@@ -56,7 +56,7 @@ public sealed class OracleFailureTests : IDisposable
     [Fact]
     public void RolloutControl_PauseWithoutBreach_FailsAsFalsePause()
     {
-        // The controller counts a device silent after its update as a critical fault; with a 10 s silence limit every
+        // The controller counts a device silent after its update as a critical fault. With a 10 s silence limit every
         // updating device is silent during its trial boot, so the controller pauses although no fault was reported.
         var scenario = SmallRuns.Load($$"""
               - name: false-pause

@@ -31,6 +31,8 @@ public sealed record ReplayReport(
 /// pauses, alerts, recovery actions, and each device's final action state.</summary>
 public static class DecisionComparison
 {
+    private const string NotOffered = "not offered";
+
     public static readonly IReadOnlyList<string> Categories = ["waves", "offers", "pauses", "alerts", "recovery", "final-state"];
 
     public static ReplayReport Compare(ReplayInput input, IReadOnlyList<JournalEntry> replayed, string options)
@@ -141,17 +143,16 @@ public static class DecisionComparison
     {
         var a = FinalStates(devices, recorded);
         var b = FinalStates(devices, replayed);
-        var changed = 0;
         for (var d = 0; d < devices; d++)
         {
             if (a[d] != b[d])
             {
-                changed++;
                 differences.Add(new ReplayDifference("final-state", d, a[d], b[d], null));
             }
         }
 
-        counts.Add(new ReplayCount("final-state", devices - changed, devices - changed));
+        // The count of this category is the devices that were offered at all, so it compares like the others.
+        counts.Add(new ReplayCount("final-state", a.Count(state => state != NotOffered), b.Count(state => state != NotOffered)));
     }
 
     /// <summary>Returns each device's last recorded action state: the last action.state entry, else "offered" after
@@ -159,7 +160,7 @@ public static class DecisionComparison
     public static string[] FinalStates(int devices, IReadOnlyList<JournalEntry> decisions)
     {
         var states = new string[devices];
-        Array.Fill(states, "not offered");
+        Array.Fill(states, NotOffered);
         foreach (var entry in decisions)
         {
             if (entry.Device < 0 || entry.Device >= devices)

@@ -8,9 +8,9 @@ using FleetOta.Server;
 namespace FleetOta.Scenarios.Replay;
 
 /// <summary>Reads a JSON-lines file of device events as a replay input. Each line is one JSON object with a time
-/// ("t_ms", milliseconds, or "time", a duration such as "90m") and a "type": start, connect, disconnect,
-/// heartbeat, status, fault, operator, server, end; or a recorded controller decision: offer, pause, resume,
-/// abort, alert, recovery, state. The format is described in docs/scenarios.md.</summary>
+/// ("t_ms" in milliseconds, or "time" as a duration such as "90m") and a "type". The types are start, connect,
+/// disconnect, heartbeat, status, fault, operator, server and end, and the recorded controller decisions offer,
+/// pause, resume, abort, alert, recovery and state. docs/scenarios.md describes every field.</summary>
 public static class JsonLinesReplaySource
 {
     public static readonly IReadOnlyList<string> Types =
