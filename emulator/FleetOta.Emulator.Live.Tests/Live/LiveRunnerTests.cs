@@ -4,6 +4,7 @@ using FleetOta.Scenarios.Oracles;
 
 namespace FleetOta.Emulator.Live.Tests.Live;
 
+[Collection(LiveCollection.Name)]
 public sealed class LiveRunnerTests : IDisposable
 {
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "fleetota-live-" + Path.GetRandomFileName());

@@ -97,7 +97,8 @@ internal sealed partial class LiveDevice
 
         var epoch = _epoch;
         var booted = new Booted(slot, slotA, slotB, decision.Environment, BootloaderFellBack: false, null);
-        AtVirtualDelay(Spec.Timing.BootMs, () => RunLockedAsync(epoch, () => AgentUpLockedAsync(booted)));
+        var life = _life.Token;
+        AtVirtualDelay(Spec.Timing.BootMs, () => AgentUpAsync(booted, epoch, life));
         if (await CrashesOnStartAsync(slot, content).ConfigureAwait(false))
         {
             AtVirtualDelay(Spec.Timing.BootMs + Spec.Timing.CrashAfterMs, () => RunLockedAsync(epoch, CrashLockedAsync));
@@ -125,31 +126,35 @@ internal sealed partial class LiveDevice
         return await HashFileAsync(_storage.SlotImagePath(slot), _life.Token).ConfigureAwait(false) != content.Digest;
     }
 
-    /// <summary>Starts the agent: connects the MQTT link first, so that the boot heartbeat can leave, then hands the
-    /// agent the boot facts and the persisted state.</summary>
-    private async Task AgentUpLockedAsync(Booted booted)
+    /// <summary>Starts the agent: connects the MQTT link first, outside the device gate so that a slow broker holds up
+    /// no other device work, then hands the agent the boot facts and the persisted state.</summary>
+    private async Task AgentUpAsync(Booted booted, int epoch, CancellationToken life)
     {
-        _agent = new AgentCore(Spec.Agent, new DeviceIdentity(Id, Profile.Hardware.Model, Profile.Hardware.Revision), _context.Verifier);
-        var epoch = _epoch;
-        _link = CreateLink(epoch);
-        var connected = !_partitioned && await ConnectQuietlyAsync(_link).ConfigureAwait(false);
-        if (epoch != _epoch)
+        var link = CreateLink(epoch);
+        var connected = !_partitioned && await ConnectQuietlyAsync(link, life).ConfigureAwait(false);
+        var adopted = false;
+        await RunLockedAsync(epoch, async () =>
         {
-            return;
-        }
-
-        await RunAgentLockedAsync(booted with { Persisted = _storage.ReadState() }).ConfigureAwait(false);
-        if (_agent is not null && epoch == _epoch && !connected)
+            adopted = true;
+            _link = link;
+            _agent = new AgentCore(Spec.Agent, new DeviceIdentity(Id, Profile.Hardware.Model, Profile.Hardware.Revision), _context.Verifier);
+            await RunAgentLockedAsync(booted with { Persisted = _storage.ReadState() }).ConfigureAwait(false);
+            if (_agent is not null && epoch == _epoch && !connected)
+            {
+                await RunAgentLockedAsync(new ConnectivityChanged(false)).ConfigureAwait(false);
+            }
+        }).ConfigureAwait(false);
+        if (!adopted)
         {
-            await RunAgentLockedAsync(new ConnectivityChanged(false)).ConfigureAwait(false);
+            await link.DisposeAsync().ConfigureAwait(false);
         }
     }
 
-    private async Task<bool> ConnectQuietlyAsync(MqttLink link)
+    private static async Task<bool> ConnectQuietlyAsync(MqttLink link, CancellationToken life)
     {
         try
         {
-            return await link.ConnectAsync(_life.Token).ConfigureAwait(false);
+            return await link.ConnectAsync(life).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -242,8 +247,10 @@ internal sealed partial class LiveDevice
         _agent = null;
         if (_link is { } link)
         {
+            // Disposing an MQTTnet client can block for a while; the device must not wait for it, as a device
+            // whose power is gone does not wait for its socket to close.
             _link = null;
-            await link.DisposeAsync().ConfigureAwait(false);
+            _ = Task.Run(async () => await link.DisposeAsync().ConfigureAwait(false));
         }
     }
 

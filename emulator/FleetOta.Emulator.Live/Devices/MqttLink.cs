@@ -16,8 +16,12 @@ public sealed record MqttLinkOptions
     /// <summary>MQTT keep-alive period. Default 30 s.</summary>
     public TimeSpan KeepAlive { get; init; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Time allowed for one connect, subscribe or publish. Default 10 s.</summary>
-    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>Time MQTTnet allows for one operation, such as the acknowledgement of a publish. Default 3 s.</summary>
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>Time allowed for one connect and subscribe before the attempt is given up and retried. Default 1 s:
+    /// a CONNECT lost in a loss window is never answered, and on 127.0.0.1 an answered one takes milliseconds.</summary>
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>First reconnect delay; it doubles after each failed attempt. Default 250 ms.</summary>
     public TimeSpan ReconnectInitial { get; init; } = TimeSpan.FromMilliseconds(250);
@@ -38,7 +42,7 @@ internal sealed class MqttLink : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly Func<ServerMessage, Task> _received;
     private readonly Action<bool> _connectivityChanged;
-    private readonly IMqttClient _client;
+    private IMqttClient _client;
     private readonly MqttClientOptions _clientOptions;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _gate = new();
@@ -64,7 +68,6 @@ internal sealed class MqttLink : IAsyncDisposable
         _received = received;
         _connectivityChanged = connectivityChanged;
         _random = new SimRandom(seed, 7_000_003L * (deviceId + 1));
-        _client = new MqttClientFactory().CreateMqttClient();
         _clientOptions = new MqttClientOptionsBuilder()
             .WithEndPoint(broker)
             .WithClientId($"fleetota-device-{deviceId}")
@@ -73,8 +76,7 @@ internal sealed class MqttLink : IAsyncDisposable
             .WithTimeout(options.Timeout)
             .WithProtocolVersion(MqttProtocolVersion.V311)
             .Build();
-        _client.ApplicationMessageReceivedAsync += OnMessageAsync;
-        _client.DisconnectedAsync += OnDisconnectedAsync;
+        _client = CreateClient();
     }
 
     public bool IsConnected => _client.IsConnected;
@@ -145,25 +147,47 @@ internal sealed class MqttLink : IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 
+    private IMqttClient CreateClient()
+    {
+        var client = new MqttClientFactory().CreateMqttClient();
+        client.ApplicationMessageReceivedAsync += OnMessageAsync;
+        client.DisconnectedAsync += OnDisconnectedAsync;
+        return client;
+    }
+
+    /// <summary>Connects and subscribes within the time-out. A failed attempt replaces the client, so that no state of
+    /// a half-open attempt (a CONNECT lost in a loss window) carries over to the next one.</summary>
     private async Task<bool> TryConnectAsync(CancellationToken token)
     {
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(token, _stopping.Token);
-        await _connectSlots.WaitAsync(linked.Token).ConfigureAwait(false);
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(token, _stopping.Token);
+        await _connectSlots.WaitAsync(stopping.Token).ConfigureAwait(false);
         try
         {
-            await _client.ConnectAsync(_clientOptions, linked.Token).ConfigureAwait(false);
-            await _client.SubscribeAsync(MqttTopics.Down(_deviceId), MqttQualityOfServiceLevel.AtLeastOnce, linked.Token).ConfigureAwait(false);
+            using var attempt = CancellationTokenSource.CreateLinkedTokenSource(stopping.Token);
+            attempt.CancelAfter(_options.ConnectTimeout);
+            await _client.ConnectAsync(_clientOptions, attempt.Token).ConfigureAwait(false);
+            await _client.SubscribeAsync(MqttTopics.Down(_deviceId), MqttQualityOfServiceLevel.AtLeastOnce, attempt.Token).ConfigureAwait(false);
             return true;
         }
-        catch (Exception error) when (error is not OperationCanceledException || !linked.IsCancellationRequested)
+        catch (Exception error) when (!stopping.IsCancellationRequested)
         {
             Log.MqttConnectFailed(_logger, _deviceId, _broker, error.Message);
+            ReplaceClient();
             return false;
         }
         finally
         {
             _connectSlots.Release();
         }
+    }
+
+    private void ReplaceClient()
+    {
+        var old = _client;
+        old.ApplicationMessageReceivedAsync -= OnMessageAsync;
+        old.DisconnectedAsync -= OnDisconnectedAsync;
+        _client = CreateClient();
+        _ = Task.Run(old.Dispose);
     }
 
     private Task OnDisconnectedAsync(MqttClientDisconnectedEventArgs args)

@@ -62,6 +62,9 @@ public sealed class DeviceHost : IAsyncDisposable
 
         var spec = options.Spec;
         var logger = loggers.CreateLogger("FleetOta.Emulator.Live");
+        // Thousands of devices share the thread pool; a pool that grows one thread at a time delays their timers.
+        ThreadPool.GetMinThreads(out var workers, out var completionPorts);
+        ThreadPool.SetMinThreads(Math.Max(workers, 64), completionPorts);
         Log.ShardStarting(logger, options.Shard + 1, options.Shards, options.FirstDevice, options.EndDevice - 1, spec.Name, spec.Seed, options.TimeFactor);
         var clock = new CompressedTimeProvider(options.TimeFactor, options.Epoch);
         var resources = new List<IAsyncDisposable>();
@@ -129,7 +132,8 @@ public sealed class DeviceHost : IAsyncDisposable
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
         await _progress.ConfigureAwait(false);
-        await Parallel.ForEachAsync(_devices, async (device, _) => await device.DisposeAsync().ConfigureAwait(false)).ConfigureAwait(false);
+        await Parallel.ForEachAsync(_devices, new ParallelOptions { MaxDegreeOfParallelism = 64 },
+            async (device, _) => await device.DisposeAsync().ConfigureAwait(false)).ConfigureAwait(false);
         foreach (var resource in _resources)
         {
             await resource.DisposeAsync().ConfigureAwait(false);
