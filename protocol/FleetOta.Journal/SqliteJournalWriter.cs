@@ -1,18 +1,31 @@
+using System.Collections.Concurrent;
 using Microsoft.Data.Sqlite;
+using SQLitePCL;
 
 namespace FleetOta.Journal;
 
 /// <summary>Writes a journal to a new SQLite file in batches of one transaction each, so that writing does
-/// not dominate a simulation run. Entries must arrive in time order; the writer numbers them.</summary>
+/// not dominate a simulation run. Entries must arrive in time order; the writer numbers them on the caller's
+/// thread, and one background thread inserts full batches in that order while the caller goes on. The file's
+/// content depends only on the entries appended, never on thread timing.</summary>
 public sealed class SqliteJournalWriter : IJournalSink, IDisposable
 {
     private const int BatchSize = 20_000;
 
+    /// <summary>Batches handed to the background thread and not yet written; the caller waits beyond this.</summary>
+    private const int MaxQueuedBatches = 4;
+
     private readonly SqliteConnection _connection;
-    private readonly JournalEntry[] _pending = new JournalEntry[BatchSize];
+    private readonly BlockingCollection<Batch> _queue = new(MaxQueuedBatches);
+    private readonly ConcurrentBag<JournalEntry[]> _spareArrays = [];
+    private readonly Thread _thread;
+    private readonly SemaphoreSlim _idle = new(0);
+    private JournalEntry[] _pending = new JournalEntry[BatchSize];
     private int _pendingCount;
     private long _sequence;
     private long _lastTime;
+    private Exception? _failure;
+    private bool _disposed;
 
     public SqliteJournalWriter(string path)
     {
@@ -26,6 +39,8 @@ public sealed class SqliteJournalWriter : IJournalSink, IDisposable
         _connection.Open();
         Execute("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;");
         Execute(JournalSchema.CreateTables);
+        _thread = new Thread(WriteBatches) { IsBackground = true, Name = "journal writer" };
+        _thread.Start();
         SetRunValue("schema_version", JournalSchema.Version.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 
@@ -36,6 +51,7 @@ public sealed class SqliteJournalWriter : IJournalSink, IDisposable
 
     public void SetRunValue(string key, string value)
     {
+        Flush();
         using var command = _connection.CreateCommand();
         command.CommandText = "INSERT OR REPLACE INTO run(key, value) VALUES ($key, $value)";
         command.Parameters.AddWithValue("$key", key);
@@ -45,6 +61,7 @@ public sealed class SqliteJournalWriter : IJournalSink, IDisposable
 
     public void AddDevices(IEnumerable<JournalDevice> devices)
     {
+        Flush();
         using var transaction = _connection.BeginTransaction();
         using var command = _connection.CreateCommand();
         command.CommandText = """
@@ -74,6 +91,7 @@ public sealed class SqliteJournalWriter : IJournalSink, IDisposable
 
     public void AddRelease(JournalRelease release)
     {
+        Flush();
         using var command = _connection.CreateCommand();
         command.CommandText = """
             INSERT OR REPLACE INTO releases(id, version, security_version, digest, size, previous_version)
@@ -101,62 +119,87 @@ public sealed class SqliteJournalWriter : IJournalSink, IDisposable
         _pending[_pendingCount++] = entry with { Sequence = _sequence };
         if (_pendingCount == BatchSize)
         {
-            Flush();
+            HandOff(waitForIdle: false);
         }
     }
 
-    /// <summary>Writes the pending entries in one transaction.</summary>
-    public void Flush()
-    {
-        if (_pendingCount == 0)
-        {
-            return;
-        }
-
-        using var transaction = _connection.BeginTransaction();
-        using var command = _connection.CreateCommand();
-        command.CommandText = """
-            INSERT INTO events(seq, t_ms, kind, device, release, version, status, detail, value, actor)
-            VALUES ($seq, $t, $kind, $device, $release, $version, $status, $detail, $value, $actor)
-            """;
-        var seq = command.Parameters.Add("$seq", SqliteType.Integer);
-        var time = command.Parameters.Add("$t", SqliteType.Integer);
-        var kind = command.Parameters.Add("$kind", SqliteType.Text);
-        var device = command.Parameters.Add("$device", SqliteType.Integer);
-        var release = command.Parameters.Add("$release", SqliteType.Text);
-        var version = command.Parameters.Add("$version", SqliteType.Text);
-        var status = command.Parameters.Add("$status", SqliteType.Text);
-        var detail = command.Parameters.Add("$detail", SqliteType.Text);
-        var value = command.Parameters.Add("$value", SqliteType.Integer);
-        var actor = command.Parameters.Add("$actor", SqliteType.Text);
-        command.Prepare();
-        for (var i = 0; i < _pendingCount; i++)
-        {
-            ref readonly var entry = ref _pending[i];
-            seq.Value = entry.Sequence;
-            time.Value = entry.TimeMs;
-            kind.Value = entry.Kind.Name();
-            device.Value = entry.Device >= 0 ? entry.Device : DBNull.Value;
-            release.Value = (object?)entry.Release ?? DBNull.Value;
-            version.Value = (object?)entry.Version ?? DBNull.Value;
-            status.Value = (object?)entry.Status ?? DBNull.Value;
-            detail.Value = (object?)entry.Detail ?? DBNull.Value;
-            value.Value = entry.Value;
-            actor.Value = (object?)entry.Actor ?? DBNull.Value;
-            command.ExecuteNonQuery();
-        }
-
-        transaction.Commit();
-        Array.Clear(_pending, 0, _pendingCount);
-        _pendingCount = 0;
-    }
+    /// <summary>Writes the pending entries and waits until every batch is in the file.</summary>
+    public void Flush() => HandOff(waitForIdle: true);
 
     /// <summary>Flushes, builds the query indexes and closes the file.</summary>
     public void Dispose()
     {
-        Flush();
-        Execute(JournalSchema.CreateIndexes);
-        _connection.Dispose();
+        if (_disposed)
+        {
+            return;
+        }
+
+        try
+        {
+            Flush();
+            Execute(JournalSchema.CreateIndexes);
+        }
+        finally
+        {
+            _disposed = true;
+            _queue.CompleteAdding();
+            _thread.Join();
+            _connection.Dispose();
+            _queue.Dispose();
+            _idle.Dispose();
+        }
+    }
+
+    private void HandOff(bool waitForIdle)
+    {
+        ThrowIfFailed();
+        if (_pendingCount > 0 || waitForIdle)
+        {
+            _queue.Add(new Batch(_pending, _pendingCount, waitForIdle));
+            _pending = _spareArrays.TryTake(out var spare) ? spare : new JournalEntry[BatchSize];
+            _pendingCount = 0;
+        }
+
+        if (waitForIdle)
+        {
+            _idle.Wait();
+            ThrowIfFailed();
+        }
+    }
+
+    private void ThrowIfFailed()
+    {
+        if (_failure is { } failure)
+        {
+            throw new InvalidOperationException($"Writing the journal {Path} failed: {failure.Message}", failure);
+        }
+    }
+
+    /// <summary>The background thread: inserts each batch in one transaction, in the order handed over.</summary>
+    private void WriteBatches()
+    {
+        using var inserter = new EventInserter(_connection);
+        foreach (var batch in _queue.GetConsumingEnumerable())
+        {
+            if (_failure is null && batch.Count > 0)
+            {
+                try
+                {
+                    inserter.Insert(batch.Entries, batch.Count);
+                }
+                catch (Exception exception) when (exception is SqliteException or InvalidOperationException)
+                {
+                    _failure = exception;
+                }
+            }
+
+            Array.Clear(batch.Entries, 0, batch.Count);
+            _spareArrays.Add(batch.Entries);
+            if (batch.SignalIdle)
+            {
+                _idle.Release();
+            }
+        }
     }
 
     private void Execute(string sql)
@@ -165,4 +208,6 @@ public sealed class SqliteJournalWriter : IJournalSink, IDisposable
         command.CommandText = sql;
         command.ExecuteNonQuery();
     }
+
+    private readonly record struct Batch(JournalEntry[] Entries, int Count, bool SignalIdle);
 }

@@ -24,6 +24,16 @@ public static class FleetGenerator
         var hardware = Cumulative(spec.Hardware);
         var networks = Cumulative(spec.Networks);
         var connectivity = Cumulative(spec.Connectivity);
+        var power = Cumulative(spec.Power);
+        foreach (var share in spec.Connectivity)
+        {
+            share.Value.Validate();
+        }
+
+        foreach (var share in spec.Power)
+        {
+            share.Value.Validate();
+        }
 
         var devices = new DeviceProfile[spec.Devices];
         for (var id = 0; id < spec.Devices; id++)
@@ -40,7 +50,11 @@ public static class FleetGenerator
                 site.Zone,
                 site.OffsetMinutes,
                 spec.StorageBytes,
-                faker.Random.Long(-120_000, 120_000));
+                faker.Random.Long(-120_000, 120_000))
+            {
+                // A single pattern draws nothing, so fleets without power patterns keep the devices they had.
+                Power = power.Length == 1 ? power[0].Value : Pick(power, faker.Random.Double()),
+            };
         }
 
         return devices;

@@ -22,6 +22,9 @@ public sealed record FleetSpec
 
     public IReadOnlyList<Share<ConnectivityPattern>> Connectivity { get; init; } = [new(ConnectivityPattern.AlwaysOn, 1)];
 
+    /// <summary>Power patterns by share. Default: every device on mains power.</summary>
+    public IReadOnlyList<Share<PowerPattern>> Power { get; init; } = [new(PowerPattern.Mains, 1)];
+
     /// <summary>Number of customers; each has one to a few sites.</summary>
     public int Customers { get; init; } = 20;
 
@@ -36,6 +39,9 @@ public sealed record FleetSpec
 }
 
 /// <summary>One generated device.</summary>
+/// <param name="UtcOffsetMinutes">Standard offset of the site's time zone from UTC; daylight saving time is not modelled.</param>
+/// <param name="StorageBytes">Capacity of the data partition that holds the download file.</param>
+/// <param name="ClockSkewMs">Offset of the device clock from server time; the agent core runs on the device clock.</param>
 public sealed record DeviceProfile(
     int Id,
     string Name,
@@ -47,4 +53,7 @@ public sealed record DeviceProfile(
     string TimeZone,
     int UtcOffsetMinutes,
     long StorageBytes,
-    long ClockSkewMs);
+    long ClockSkewMs)
+{
+    public PowerPattern Power { get; init; } = PowerPattern.Mains;
+}

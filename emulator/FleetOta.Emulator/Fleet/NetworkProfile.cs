@@ -57,6 +57,16 @@ public sealed record ConnectivityPattern(ConnectivityKind Kind, long MeanOnlineM
         _ => (double)MeanOnlineMs / (MeanOnlineMs + MeanOfflineMs),
     };
 
+    /// <summary>Throws when the parameters cannot drive the pattern, naming the value and the fix.</summary>
+    public void Validate()
+    {
+        if (Kind is ConnectivityKind.Intermittent or ConnectivityKind.Rare && (MeanOnlineMs <= 0 || MeanOfflineMs <= 0))
+        {
+            throw new ArgumentException(
+                $"Connectivity pattern {Name} has mean online {MeanOnlineMs} ms and mean offline {MeanOfflineMs} ms; both must be positive.");
+        }
+    }
+
     public string Name => Kind switch
     {
         ConnectivityKind.AlwaysOn => "always-on",

@@ -46,7 +46,7 @@ internal sealed class ReleaseSet
             Previous = signer.Sign(previous),
             Tampered = signed with { Signature = tamperedSignature },
             ForOtherHardware = signer.Sign(release with { CompatibleHardware = [new HardwareTarget("other-model", "Z")] }),
-            Downgrade = signer.Sign(release with { SecurityVersion = 0 }),
+            Downgrade = signer.Sign(release with { SecurityVersion = spec.Fleet.InitialSecurityVersion - 1 }),
             InitialDigest = previous.ImageDigest,
         };
     }

@@ -68,10 +68,17 @@ public sealed partial class Simulator
         }
     }
 
-    private void OnPartition(SimDevice device, bool start)
+    /// <summary>Starts or ends a partition. Partitions may overlap; the device is reachable again when the last ends.</summary>
+    private void OnPartition(SimDevice device, bool start, FaultSpec spec)
     {
         var wasOnline = device.Online;
-        device.Partitioned = start;
+        device.Partitions = Math.Max(device.Partitions + (start ? 1 : -1), 0);
+        if (start)
+        {
+            JournalDevice(device, JournalKind.FaultInjected, spec.Kind.ToName(), spec.Step is { } step ? "at step " + step.ToName() : "at a planned time",
+                value: spec.EffectiveDurationMs(_spec.Timing.PowerOffMs));
+        }
+
         JournalDevice(device, start ? JournalKind.PartitionStart : JournalKind.PartitionEnd);
         NotifyLink(device, wasOnline);
     }
@@ -94,7 +101,7 @@ public sealed partial class Simulator
 
         if (device.Agent is not null)
         {
-            RunAgent(device, new ConnectivityChanged(online));
+            RunAgent(device, online ? WentOnline : WentOffline);
         }
     }
 
@@ -115,32 +122,9 @@ public sealed partial class Simulator
             next += Hour;
         }
 
-        // Offsets of half hours shift the boundaries off the hour.
-        return next - device.Profile.UtcOffsetMinutes * 60_000L % Hour;
-    }
-
-    private void ScheduleDeviceFault(SimDevice device, FaultSpec spec)
-    {
-        var id = device.Profile.Id;
-        switch (spec.Kind)
-        {
-            case FaultKind.PowerCut or FaultKind.Brownout when spec.AtMs is { } at:
-                var off = spec.DurationMs > 0 ? spec.DurationMs : spec.Kind == FaultKind.Brownout ? 5_000 : _spec.Timing.PowerOffMs;
-                for (var i = 0; i < Math.Max(spec.Repeat, 1); i++)
-                {
-                    Schedule(at + i * Math.Max(spec.IntervalMs, off + 1_000), EventKind.PowerCut, id, data: off);
-                }
-
-                break;
-            case FaultKind.Partition when spec.AtMs is { } partitionAt:
-                for (var i = 0; i < Math.Max(spec.Repeat, 1); i++)
-                {
-                    var start = partitionAt + i * Math.Max(spec.IntervalMs, spec.DurationMs + 1_000);
-                    Schedule(start, EventKind.Partition, id, data: 1);
-                    Schedule(start + spec.DurationMs, EventKind.Partition, id, data: 0);
-                }
-
-                break;
-        }
+        // The category changed at a local hour boundary between next - 1 h and next; offsets of half hours put that
+        // boundary off the UTC hour.
+        var offset = ((device.Profile.UtcOffsetMinutes * 60_000L % Hour) + Hour) % Hour;
+        return offset == 0 ? next : next - offset;
     }
 }

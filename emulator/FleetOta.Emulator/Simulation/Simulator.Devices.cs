@@ -7,6 +7,10 @@ namespace FleetOta.Emulator.Simulation;
 
 public sealed partial class Simulator
 {
+    private static readonly TimerFired[] TimerInputs = Enum.GetValues<AgentTimer>().Select(timer => new TimerFired(timer)).ToArray();
+    private static readonly ConnectivityChanged WentOnline = new(true);
+    private static readonly ConnectivityChanged WentOffline = new(false);
+
     private void PowerOn(SimDevice device)
     {
         if (device.Powered)
@@ -30,12 +34,13 @@ public sealed partial class Simulator
         var environment = device.EnvironmentCorrupt
             ? BootEnvironment.Initial(Slot.A, _spec.Fleet.BootLimit)
             : device.Environment;
-        var decision = Bootloader.Decide(environment, device.Slots[0], device.Slots[1]);
+        var decision = Bootloader.Decide(environment, device.SlotA, device.SlotB);
         if (decision.EnvironmentChanged || device.EnvironmentCorrupt)
         {
+            JournalDevice(device, JournalKind.BootEnvironmentWritten, BootStatus(decision.Environment),
+                device.EnvironmentCorrupt ? "bootloader, replacing a corrupt environment" : "bootloader");
             device.Environment = decision.Environment;
             device.EnvironmentCorrupt = false;
-            JournalDevice(device, JournalKind.BootEnvironmentWritten, BootStatus(decision.Environment), "bootloader");
         }
 
         if (decision.FellBack)
@@ -43,6 +48,7 @@ public sealed partial class Simulator
             JournalDevice(device, JournalKind.BootloaderFallback, decision.Boot?.ToString(), "trial boot limit exceeded or slot invalid");
         }
 
+        device.BootFellBack = decision.FellBack;
         if (decision.Boot is not { } slot)
         {
             device.Bricked = true;
@@ -52,11 +58,11 @@ public sealed partial class Simulator
 
         device.Bricked = false;
         device.RunningSlot = slot;
-        var content = device.Slots[(int)slot];
+        var content = device.Slot(slot);
         JournalDevice(device, JournalKind.Boot, slot.ToString(), decision.Environment.Trial ? "trial" : null, content.Version,
             decision.Environment.BootCount);
 
-        if (decision.Environment.Trial && device.Faults.Take(FaultKind.PowerCut, PowerCutStep.FirstBoot) is { } cut)
+        if (decision.Environment.Trial && StepFault(device, PowerCutStep.FirstBoot) is { } cut)
         {
             CutPower(device, cut);
             return;
@@ -73,19 +79,18 @@ public sealed partial class Simulator
         $"active={environment.Active} trial={(environment.Trial ? 1 : 0)} count={environment.BootCount}";
 
     private bool CrashesOnStart(SimDevice device, Slot slot) =>
-        device.CorruptAtRest[(int)slot]
-        || (device.Slots[(int)slot].Version == _spec.Release.Version && device.Faults.Find(FaultKind.CrashLoop) is not null);
+        device.CorruptAtRest(slot)
+        || (device.Slot(slot).Version == _spec.Release.Version && ActiveFault(device, FaultKind.CrashLoop) is not null);
 
     private void AgentUp(SimDevice device)
     {
         device.Agent = new AgentCore(_spec.Agent, new DeviceIdentity(device.Profile.Id, device.Profile.Hardware.Model,
             device.Profile.Hardware.Revision), _verifier);
-        var booted = new Booted(device.RunningSlot, device.Slots[0], device.Slots[1], device.Environment,
-            BootloaderFellBack: false, device.Persisted);
+        var booted = new Booted(device.RunningSlot, device.SlotA, device.SlotB, device.Environment, device.BootFellBack, device.Persisted);
         RunAgent(device, booted);
         if (device.Agent is not null && !device.Online)
         {
-            RunAgent(device, new ConnectivityChanged(false));
+            RunAgent(device, WentOffline);
         }
     }
 
@@ -100,19 +105,19 @@ public sealed partial class Simulator
     private void OnAgentTimer(SimDevice device, in SimEvent e)
     {
         var timer = (AgentTimer)(e.Data & 0xFF);
-        if (e.Token == device.Epoch && device.TimerGeneration[(int)timer] == (int)(e.Data >> 8) && device.Agent is not null)
+        if (e.Token == device.Epoch && device.Timers[(int)timer] == (int)(e.Data >> 8) && device.Agent is not null)
         {
-            RunAgent(device, new TimerFired(timer));
+            RunAgent(device, TimerInputs[(int)timer]);
         }
     }
 
-    /// <summary>Feeds one input to the device's agent and carries out its outputs in order. A power cut during an
-    /// output drops the outputs after it.</summary>
+    /// <summary>Feeds one input to the device's agent at the device clock's time and carries out its outputs in order.
+    /// A power cut during an output drops the outputs after it.</summary>
     private void RunAgent(SimDevice device, AgentInput input)
     {
         var outputs = _agentOutputs;
         outputs.Clear();
-        device.Agent!.Handle(input, _now, outputs);
+        device.Agent!.Handle(input, device.DeviceTime(_now), outputs);
         var epoch = device.Epoch;
         var count = outputs.Count;
         for (var i = 0; i < count && device.Epoch == epoch && device.Powered; i++)
@@ -130,11 +135,12 @@ public sealed partial class Simulator
                 SendToServer(device, send.Message);
                 break;
             case SetTimer set:
-                var generation = ++device.TimerGeneration[(int)set.Timer];
-                Schedule(set.AtMs, EventKind.AgentTimer, id, device.Epoch, (long)set.Timer | ((long)generation << 8));
+                // The agent sets timers on the device clock; the kernel runs on server time.
+                var generation = ++device.Timers[(int)set.Timer];
+                Schedule(device.ServerTime(set.AtMs), EventKind.AgentTimer, id, device.Epoch, (long)set.Timer | ((long)generation << 8));
                 break;
             case CancelTimer cancel:
-                device.TimerGeneration[(int)cancel.Timer]++;
+                device.Timers[(int)cancel.Timer]++;
                 break;
             case StartDownload start:
                 StartTransfer(device, start);
@@ -160,7 +166,7 @@ public sealed partial class Simulator
                 StartHealthCheckOn(device);
                 break;
             case Reboot:
-                if (device.Faults.Take(FaultKind.PowerCut, PowerCutStep.BeforeReboot) is { } cut)
+                if (StepFault(device, PowerCutStep.BeforeReboot) is { } cut)
                 {
                     CutPower(device, cut);
                     break;
@@ -185,14 +191,14 @@ public sealed partial class Simulator
         _devicesUpdated++;
         if (device.Faults.Find(FaultKind.SlowBurn) is { } slowBurn)
         {
-            Schedule(_now + (long)slowBurn.Amount, EventKind.SlowBurnFault, device.Profile.Id, data: slowBurn.Repeat);
+            Schedule(_now + (long)slowBurn.EffectiveAmount, EventKind.SlowBurnFault, device.Profile.Id, data: slowBurn.Repeat);
         }
     }
 
     private void WriteEnvironment(SimDevice device, BootEnvironment environment)
     {
         var isCommit = !environment.Trial && device.Environment.Trial;
-        if (device.Faults.Take(FaultKind.PowerCut, PowerCutStep.BootEnvironment) is { } cut)
+        if (StepFault(device, PowerCutStep.BootEnvironment) is { } cut)
         {
             // A torn write: a redundant environment keeps its old copy, a single copy is left corrupt.
             if (!_spec.Fleet.RedundantBootEnvironment)
@@ -200,7 +206,8 @@ public sealed partial class Simulator
                 device.EnvironmentCorrupt = true;
             }
 
-            JournalDevice(device, JournalKind.BootEnvironmentWritten, BootStatus(environment), "torn by power cut");
+            JournalDevice(device, JournalKind.BootEnvironmentWritten, BootStatus(environment),
+                _spec.Fleet.RedundantBootEnvironment ? "torn by power cut; the redundant copy keeps the old environment" : "torn by power cut; the single copy is corrupt");
             CutPower(device, cut);
             return;
         }
@@ -208,7 +215,7 @@ public sealed partial class Simulator
         device.Environment = environment;
         device.EnvironmentCorrupt = false;
         JournalDevice(device, JournalKind.BootEnvironmentWritten, BootStatus(environment), "agent");
-        if (isCommit && device.Faults.Take(FaultKind.PowerCut, PowerCutStep.Commit) is { } commitCut)
+        if (isCommit && StepFault(device, PowerCutStep.Commit) is { } commitCut)
         {
             CutPower(device, commitCut);
         }
@@ -216,17 +223,17 @@ public sealed partial class Simulator
 
     private void StartSlotWrite(SimDevice device, WriteSlot write)
     {
-        var slot = (int)write.Slot;
-        device.Slots[slot] = SlotContent.Empty;
-        device.CorruptAtRest[slot] = false;
+        device.Slot(write.Slot) = SlotContent.Empty;
+        device.CorruptAtRest(write.Slot) = false;
         device.WritingSlot = true;
         device.WritingSlotTarget = write.Slot;
+        device.WriteStartMs = _now;
         var duration = DurationMs(write.Manifest.ImageSize, _spec.Timing.WriteBytesPerSecond);
         Schedule(_now + duration, EventKind.SlotWriteDone, device.Profile.Id, device.Epoch, payload: write.Manifest);
-        if (device.Faults.Take(FaultKind.PowerCut, PowerCutStep.WriteSlot) is { } cut)
+        if (StepFault(device, PowerCutStep.WriteSlot) is { } cut)
         {
             Schedule(_now + 1 + device.Random.NextLong(Math.Max(duration - 1, 1)), EventKind.PowerCut, device.Profile.Id,
-                data: cut.DurationMs > 0 ? cut.DurationMs : _spec.Timing.PowerOffMs);
+                device.Epoch, OffMs(cut), cut.Kind.ToName());
         }
     }
 
@@ -244,16 +251,16 @@ public sealed partial class Simulator
         if (device.Faults.Take(FaultKind.BitFlipOnWrite) is not null)
         {
             digest = FlipOneBit(digest);
-            JournalDevice(device, JournalKind.FaultInjected, FaultKind.BitFlipOnWrite.ToName(), $"one bit flipped in slot {slot}");
+            JournalDevice(device, JournalKind.FaultInjected, FaultKind.BitFlipOnWrite.ToName(), $"one bit flipped while writing slot {slot}");
         }
 
-        device.Slots[(int)slot] = new SlotContent(manifest.Version, manifest.SecurityVersion, digest, Valid: true);
+        device.Slot(slot) = new SlotContent(manifest.Version, manifest.SecurityVersion, digest, Valid: true);
         JournalDevice(device, JournalKind.SlotWritten, slot.ToString(), null, manifest.Version, manifest.ImageSize, manifest.ReleaseId);
         if (manifest.Version == _spec.Release.Version && device.Faults.Take(FaultKind.CorruptAtRest) is not null)
         {
             // Corrupted after the write, so read-back passes and the corruption shows only when the image starts.
-            device.CorruptAtRest[(int)slot] = true;
-            JournalDevice(device, JournalKind.FaultInjected, FaultKind.CorruptAtRest.ToName(), $"slot {slot} corrupted at rest");
+            device.CorruptAtRest(slot) = true;
+            JournalDevice(device, JournalKind.FaultInjected, FaultKind.CorruptAtRest.ToName(), $"slot {slot} corrupted at rest after the write");
         }
 
         RunAgent(device, new SlotWriteCompleted(slot));
@@ -279,7 +286,7 @@ public sealed partial class Simulator
         }
         else
         {
-            var content = device.Slots[target == DigestTarget.SlotA ? 0 : 1];
+            var content = device.Slot(target == DigestTarget.SlotA ? Slot.A : Slot.B);
             digest = content.Valid ? content.Digest : "invalid";
             bytes = manifest?.ImageSize ?? 0;
         }
@@ -288,19 +295,21 @@ public sealed partial class Simulator
         Schedule(_now + duration, EventKind.AgentInput, device.Profile.Id, device.Epoch, payload: new DigestComputed(target, digest));
     }
 
+    private static readonly HealthCheckCompleted Healthy = new(true);
+    private static readonly HealthCheckCompleted Unhealthy = new(false);
+
     private void StartHealthCheckOn(SimDevice device)
     {
-        if (device.Faults.Take(FaultKind.PowerCut, PowerCutStep.HealthCheck) is { } cut)
+        if (StepFault(device, PowerCutStep.HealthCheck) is { } cut)
         {
-            Schedule(_now + _spec.Timing.HealthCheckMs / 2, EventKind.PowerCut, device.Profile.Id,
-                data: cut.DurationMs > 0 ? cut.DurationMs : _spec.Timing.PowerOffMs);
+            Schedule(_now + _spec.Timing.HealthCheckMs / 2, EventKind.PowerCut, device.Profile.Id, device.Epoch, OffMs(cut), cut.Kind.ToName());
             return;
         }
 
-        var running = device.Slots[(int)device.RunningSlot];
-        var healthy = !(running.Version == _spec.Release.Version && device.Faults.Find(FaultKind.HealthCheckFailure) is not null);
+        var running = device.Slot(device.RunningSlot);
+        var failing = running.Version == _spec.Release.Version && ActiveFault(device, FaultKind.HealthCheckFailure) is not null;
         Schedule(_now + _spec.Timing.HealthCheckMs, EventKind.AgentInput, device.Profile.Id, device.Epoch,
-            payload: new HealthCheckCompleted(healthy));
+            payload: failing ? Unhealthy : Healthy);
     }
 
     private void Crash(SimDevice device)
@@ -320,12 +329,14 @@ public sealed partial class Simulator
             return;
         }
 
+        var spec = device.Faults.Find(FaultKind.SlowBurn)!;
+        JournalDevice(device, JournalKind.FaultInjected, FaultKind.SlowBurn.ToName(), "application fault after the update", device.RunningVersion);
         JournalDevice(device, JournalKind.DeviceFault, "critical", "application fault after update", device.RunningVersion);
         SendToServer(device, new FaultReport(device.Profile.Id, device.RunningVersion, "application-fault", Critical: true));
-        var spec = device.Faults.Find(FaultKind.SlowBurn)!;
         if (remaining > 1)
         {
-            Schedule(_now + Math.Max(spec.IntervalMs, 60_000), EventKind.SlowBurnFault, device.Profile.Id, data: remaining - 1);
+            var interval = spec.IntervalMs > 0 ? spec.IntervalMs : FaultDefaults.SlowBurnIntervalMs;
+            Schedule(_now + interval, EventKind.SlowBurnFault, device.Profile.Id, data: remaining - 1);
         }
     }
 
@@ -338,12 +349,13 @@ public sealed partial class Simulator
         Schedule(_now + 1_000, EventKind.Boot, device.Profile.Id, device.Epoch);
     }
 
-    private void CutPower(SimDevice device, FaultSpec cut) =>
-        PowerCut(device, cut.DurationMs > 0 ? cut.DurationMs : _spec.Timing.PowerOffMs);
+    private long OffMs(FaultSpec cut) => cut.EffectiveDurationMs(_spec.Timing.PowerOffMs);
 
-    /// <summary>Power is lost at once: volatile state goes, a write in progress is torn, and power returns after
-    /// <paramref name="offMs"/>.</summary>
-    private void PowerCut(SimDevice device, long offMs)
+    private void CutPower(SimDevice device, FaultSpec cut) => PowerCut(device, OffMs(cut), cut.Kind.ToName());
+
+    /// <summary>Power is lost at once: volatile state goes, a write in progress is torn at the byte reached, and power
+    /// returns after <paramref name="offMs"/>. <paramref name="cause"/> names the fault kind or power pattern.</summary>
+    private void PowerCut(SimDevice device, long offMs, string? cause)
     {
         if (!device.Powered)
         {
@@ -352,14 +364,16 @@ public sealed partial class Simulator
 
         if (device.WritingSlot)
         {
-            device.Slots[(int)device.WritingSlotTarget] = SlotContent.Empty;
-            JournalDevice(device, JournalKind.SlotWritten, device.WritingSlotTarget.ToString(), "torn by power cut");
+            var written = Math.Min((long)((_now - device.WriteStartMs) * _spec.Timing.WriteBytesPerSecond / 1000.0),
+                device.Persisted?.Offer?.Manifest.ImageSize ?? 0);
+            device.Slot(device.WritingSlotTarget) = SlotContent.Empty;
+            JournalDevice(device, JournalKind.SlotWritten, device.WritingSlotTarget.ToString(), "torn by power cut", value: written);
         }
 
         DropVolatile(device);
         device.Powered = false;
         device.Epoch++;
-        JournalDevice(device, JournalKind.PowerCut, value: offMs);
+        JournalDevice(device, JournalKind.PowerCut, cause, value: offMs);
         Schedule(_now + offMs, EventKind.PowerOn, device.Profile.Id);
     }
 

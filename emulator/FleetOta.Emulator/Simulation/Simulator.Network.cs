@@ -8,7 +8,11 @@ namespace FleetOta.Emulator.Simulation;
 
 public sealed partial class Simulator
 {
-    private bool _serverDown;
+    /// <summary>The controller is away (restarting): it receives nothing and runs no timers.</summary>
+    private bool _controllerDown;
+
+    /// <summary>The broker is away: messages in both directions are lost, the controller keeps running.</summary>
+    private bool _brokerDown;
 
     private void SendToServer(SimDevice device, DeviceMessage message)
     {
@@ -16,8 +20,7 @@ public sealed partial class Simulator
         Journal(new JournalEntry(_now, JournalKind.MessageSent, device.Profile.Id, release, RunningVersionOf(message), message.Type,
             status, value, "device"));
 
-        if (device.Faults.Take(FaultKind.PowerCut, PowerCutStep.Report) is { } cut
-            && message is StatusReport { Status: UpdateStatus.Succeeded })
+        if (message is StatusReport { Status: UpdateStatus.Succeeded } && StepFault(device, PowerCutStep.Report) is { } cut)
         {
             // The report leaves, but power goes before the acknowledgement can arrive.
             Transmit(device, message);
@@ -36,50 +39,58 @@ public sealed partial class Simulator
             return;
         }
 
-        var loss = device.Profile.Network.Loss + ExtraLoss(device);
-        if (device.Random.Chance(loss))
+        if (LostInTransit(device) is { } why)
         {
-            JournalLost(device.Profile.Id, message.Type, "lost in transit", "device");
+            JournalLost(device.Profile.Id, message.Type, why, "device");
             return;
         }
 
         var delay = Latency(device);
-        if (device.Faults.Find(FaultKind.DelayedTelemetry) is { } delayed)
+        if (ActiveFault(device, FaultKind.DelayedTelemetry) is { } delayed)
         {
-            delay += (long)delayed.Amount;
+            delay += (long)delayed.EffectiveAmount;
         }
 
-        if (message is StatusReport && device.Faults.Find(FaultKind.LateReports) is { } late && device.Random.Chance(Rate(late)))
+        if (message is StatusReport && ActiveFault(device, FaultKind.LateReports) is { } late && device.Random.Chance(late.EffectiveRate))
         {
-            delay += (long)late.Amount;
+            delay += (long)late.EffectiveAmount;
         }
 
         Schedule(_now + delay, EventKind.DeliverToServer, device.Profile.Id, payload: message);
-        if (message is StatusReport && device.Faults.Find(FaultKind.DuplicateReports) is { } duplicate && device.Random.Chance(Rate(duplicate)))
+        if (message is StatusReport && ActiveFault(device, FaultKind.DuplicateReports) is { } duplicate
+            && device.Random.Chance(duplicate.EffectiveRate))
         {
-            Schedule(_now + delay + Math.Max((long)duplicate.Amount, 1_000), EventKind.DeliverToServer, device.Profile.Id, payload: message);
+            Schedule(_now + delay + (long)duplicate.EffectiveAmount, EventKind.DeliverToServer, device.Profile.Id, payload: message);
         }
     }
 
-    private static double Rate(FaultSpec spec) => spec.Rate > 0 ? spec.Rate : 1.0;
-
-    private static double ExtraLoss(SimDevice device)
+    /// <summary>Draws the loss of one message: the profile's loss, then the extra loss of an open message-loss fault.
+    /// Returns why the message was lost, or null when it gets through.</summary>
+    private string? LostInTransit(SimDevice device)
     {
-        if (ReferenceEquals(device.Faults, DeviceFaults.None))
+        var draw = device.Random.NextDouble();
+        var loss = device.Profile.Network.Loss;
+        if (draw < loss)
         {
-            return 0;
+            return "lost in transit";
         }
 
-        return device.Faults.Find(FaultKind.MessageLoss)?.Rate ?? 0;
+        if (ActiveFault(device, FaultKind.MessageLoss) is { } extra && draw < loss + extra.EffectiveRate)
+        {
+            return "lost by message-loss fault";
+        }
+
+        return null;
     }
 
     private long Latency(SimDevice device)
     {
         var network = device.Profile.Network;
         long latency = network.LatencyMs + device.Random.NextLong(network.JitterMs + 1);
-        if (device.Faults.Find(FaultKind.Latency) is { } extra)
+        if (ActiveFault(device, FaultKind.Latency) is { } extra)
         {
-            latency += (long)extra.Amount + device.Random.NextLong((long)(extra.Rate * extra.Amount) + 1);
+            var amount = (long)extra.EffectiveAmount;
+            latency += amount + device.Random.NextLong((long)(extra.Rate * amount) + 1);
         }
 
         return Math.Max(latency, 1);
@@ -87,9 +98,9 @@ public sealed partial class Simulator
 
     private void DeliverToServer(DeviceMessage message)
     {
-        if (_serverDown)
+        if (_brokerDown || _controllerDown)
         {
-            JournalLost(message.DeviceId, message.Type, "server unavailable", "device");
+            JournalLost(message.DeviceId, message.Type, _brokerDown ? "broker unavailable" : "server unavailable", "device");
             return;
         }
 
@@ -104,15 +115,15 @@ public sealed partial class Simulator
         var device = _devices[message.DeviceId];
         var (release, detail) = Describe(message);
         Journal(new JournalEntry(_now, JournalKind.MessageSent, message.DeviceId, release, null, message.Type, detail, 0, "server"));
-        if (_serverDown || !device.Online)
+        if (_brokerDown || !device.Online)
         {
-            JournalLost(message.DeviceId, message.Type, _serverDown ? "server unavailable" : "device offline", "server");
+            JournalLost(message.DeviceId, message.Type, _brokerDown ? "broker unavailable" : "device offline", "server");
             return;
         }
 
-        if (device.Random.Chance(device.Profile.Network.Loss + ExtraLoss(device)))
+        if (LostInTransit(device) is { } why)
         {
-            JournalLost(message.DeviceId, message.Type, "lost in transit", "server");
+            JournalLost(message.DeviceId, message.Type, why, "server");
             return;
         }
 
@@ -163,7 +174,12 @@ public sealed partial class Simulator
             return message;
         }
 
-        JournalDevice(device, JournalKind.FaultInjected, kind.ToName(), "offer manifest replaced");
+        JournalDevice(device, JournalKind.FaultInjected, kind.ToName(), kind switch
+        {
+            FaultKind.BadSignature => "offer manifest signature altered",
+            FaultKind.WrongHardware => "offer manifest for other hardware",
+            _ => $"offer manifest with security version {swapped.Manifest.SecurityVersion}, below the device's floor",
+        });
         return offer with { Manifest = swapped };
     }
 
@@ -196,133 +212,4 @@ public sealed partial class Simulator
         StatusAck ack => (null, ack.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture)),
         _ => (null, null),
     };
-
-    private void StartTransfer(SimDevice device, StartDownload start)
-    {
-        StopTransfer(device);
-        var id = device.Profile.Id;
-        if (!device.Online)
-        {
-            Schedule(_now + 1_000, EventKind.AgentInput, id, device.Epoch, payload: new DownloadFailed(DownloadError.Offline, device.DownloadBytes));
-            return;
-        }
-
-        if (start.FromOffset == 0)
-        {
-            device.DownloadCorrupt = false;
-            device.TransferCorrupt = device.Faults.Take(FaultKind.CorruptInTransit) is not null;
-        }
-
-        var rate = device.Profile.Network.BytesPerSecond;
-        if (device.Faults.Find(FaultKind.BandwidthCap) is { } cap)
-        {
-            rate = Math.Min(rate, cap.Amount);
-        }
-
-        device.Transferring = true;
-        device.TransferId++;
-        device.TransferStartMs = _now + Latency(device);
-        device.TransferFrom = Math.Min(start.FromOffset, device.DownloadBytes);
-        device.TransferTotal = start.TotalBytes;
-        device.TransferRate = rate;
-        JournalDevice(device, JournalKind.DownloadStarted, null, null, null, device.TransferFrom, start.ReleaseId);
-        ScheduleTransferCheckpoint(device);
-        if (device.Faults.Take(FaultKind.PowerCut, PowerCutStep.Download) is { } cut)
-        {
-            var duration = DurationMs(start.TotalBytes - device.TransferFrom, rate);
-            Schedule(device.TransferStartMs + device.Random.NextLong(Math.Max(duration, 1)), EventKind.PowerCut, id,
-                data: cut.DurationMs > 0 ? cut.DurationMs : _spec.Timing.PowerOffMs);
-        }
-    }
-
-    /// <summary>Schedules the next point of interest of the transfer: a 25% progress mark, a reset, a full disk, or the end.</summary>
-    private void ScheduleTransferCheckpoint(SimDevice device)
-    {
-        var total = device.TransferTotal;
-        var end = total;
-        if (device.Faults.Find(FaultKind.Truncated) is not null)
-        {
-            end = total * 4 / 5;
-        }
-
-        var free = device.Profile.StorageBytes;
-        if (device.Faults.Find(FaultKind.StorageFull) is { } full)
-        {
-            free = (long)full.Amount;
-        }
-
-        var stop = Math.Min(end, free);
-        var reset = device.Faults.Find(FaultKind.ConnectionReset) is { } resetSpec && device.Random.Chance(Rate(resetSpec));
-        var from = device.TransferFrom;
-        var quarter = Math.Max(total / 4, 1);
-        var nextMark = Math.Min((from / quarter + 1) * quarter, stop);
-        var target = reset ? from + device.Random.NextLong(Math.Max(nextMark - from, 1)) : nextMark;
-        var at = device.TransferStartMs + DurationMs(target - from, device.TransferRate);
-        var kind = reset ? TransferStop.Reset : target >= stop ? (stop < end ? TransferStop.StorageFull : TransferStop.Complete) : TransferStop.Progress;
-        Schedule(at, EventKind.TransferCheckpoint, device.Profile.Id, device.TransferId, data: target, payload: BoxedStops[(int)kind]);
-    }
-
-    private enum TransferStop
-    {
-        Progress,
-        Reset,
-        StorageFull,
-        Complete,
-    }
-
-    private static readonly object[] BoxedStops = Enum.GetValues<TransferStop>().Select(stop => (object)stop).ToArray();
-
-    private void OnTransferCheckpoint(SimDevice device, in SimEvent e)
-    {
-        if (!device.Transferring || e.Token != device.TransferId)
-        {
-            return;
-        }
-
-        var bytes = e.Data;
-        device.DownloadBytes = bytes;
-        switch ((TransferStop)e.Payload!)
-        {
-            case TransferStop.Progress:
-                device.TransferFrom = bytes;
-                device.TransferStartMs = _now;
-                ScheduleTransferCheckpoint(device);
-                RunAgent(device, new DownloadProgressed(bytes));
-                break;
-            case TransferStop.Reset:
-                device.Transferring = false;
-                JournalDevice(device, JournalKind.DownloadInterrupted, "connection-reset", null, null, bytes);
-                RunAgent(device, new DownloadFailed(DownloadError.ConnectionReset, bytes));
-                break;
-            case TransferStop.StorageFull:
-                device.Transferring = false;
-                JournalDevice(device, JournalKind.DownloadInterrupted, "storage-full", null, null, bytes);
-                RunAgent(device, new DownloadFailed(DownloadError.InsufficientStorage, bytes));
-                break;
-            case TransferStop.Complete:
-                device.Transferring = false;
-                device.DownloadCorrupt = device.TransferCorrupt;
-                if (device.TransferCorrupt)
-                {
-                    JournalDevice(device, JournalKind.FaultInjected, FaultKind.CorruptInTransit.ToName(), "bytes corrupted in transit");
-                }
-
-                JournalDevice(device, JournalKind.DownloadCompleted, null, null, null, bytes);
-                RunAgent(device, new DownloadCompleted(bytes));
-                break;
-        }
-
-    }
-
-    private void StopTransfer(SimDevice device)
-    {
-        if (!device.Transferring)
-        {
-            return;
-        }
-
-        device.DownloadBytes = Math.Min(device.TransferTotal, device.TransferFrom + (long)(Math.Max(0, _now - device.TransferStartMs) * device.TransferRate / 1000.0));
-        device.Transferring = false;
-        device.TransferId++;
-    }
 }

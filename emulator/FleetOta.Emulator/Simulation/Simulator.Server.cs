@@ -7,7 +7,8 @@ namespace FleetOta.Emulator.Simulation;
 
 public sealed partial class Simulator
 {
-    private readonly List<(long From, long To)> _alertSinkDown = [];
+    /// <summary>Number of alert sink outages in progress.</summary>
+    private int _alertSinkDown;
     private long _serverWakeAt;
 
     private sealed record PendingAlert(RolloutAlert Alert, int Attempt);
@@ -30,7 +31,7 @@ public sealed partial class Simulator
 
     private void RunController(ControllerInput input)
     {
-        if (_serverDown)
+        if (_controllerDown)
         {
             return;
         }
@@ -77,50 +78,69 @@ public sealed partial class Simulator
 
     private void OnAlertDelivery(PendingAlert pending)
     {
-        foreach (var (from, to) in _alertSinkDown)
+        if (_alertSinkDown > 0)
         {
-            if (_now >= from && _now < to)
-            {
-                // The sink is down: retry with exponential backoff, 30 s doubling up to 5 min.
-                var backoff = Math.Min(30_000L << Math.Min(pending.Attempt - 1, 10), 300_000);
-                Journal(new JournalEntry(_now, JournalKind.AlertDelivered, Release: pending.Alert.ReleaseId, Status: "retry",
-                    Detail: "alert sink unavailable", Value: pending.Attempt, Actor: "server"));
-                Schedule(_now + backoff, EventKind.AlertDelivery, -1, payload: pending with { Attempt = pending.Attempt + 1 });
-                return;
-            }
+            // The sink is down: retry with exponential backoff, 30 s doubling up to 5 min.
+            var backoff = Math.Min(30_000L << Math.Min(pending.Attempt - 1, 10), 300_000);
+            Journal(new JournalEntry(_now, JournalKind.AlertDelivered, Release: pending.Alert.ReleaseId, Status: "retry",
+                Detail: "alert sink unavailable", Value: pending.Attempt, Actor: "server"));
+            Schedule(_now + backoff, EventKind.AlertDelivery, -1, payload: pending with { Attempt = pending.Attempt + 1 });
+            return;
         }
 
         Journal(new JournalEntry(_now, JournalKind.AlertDelivered, Release: pending.Alert.ReleaseId, Status: "delivered",
             Detail: pending.Alert.Message, Value: _now - pending.Alert.BreachAtMs, Actor: "server"));
     }
 
+    /// <summary>Schedules the start and end of each repeat of a server-side fault; without a time it starts at the
+    /// release start.</summary>
     private void ScheduleServerFault(FaultSpec spec)
     {
         var at = spec.AtMs ?? _spec.ReleaseAtMs;
-        switch (spec.Kind)
+        var length = Math.Max(spec.EffectiveDurationMs(_spec.Timing.PowerOffMs), 1);
+        var period = Math.Max(spec.IntervalMs, length + 1_000);
+        var kind = spec.Kind == FaultKind.AlertSinkDown ? EventKind.AlertSink : EventKind.ServerOutage;
+        for (var i = 0; i < spec.Repeat; i++)
         {
-            case FaultKind.ControllerRestart:
-            case FaultKind.BrokerOutage:
-                Schedule(at, EventKind.ServerOutage, -1, data: 1, payload: spec);
-                Schedule(at + Math.Max(spec.DurationMs, 1_000), EventKind.ServerOutage, -1, data: 0, payload: spec);
-                break;
-            case FaultKind.AlertSinkDown:
-                _alertSinkDown.Add((at, at + spec.DurationMs));
-                break;
+            Schedule(at + i * period, kind, -1, data: 1, payload: spec);
+            Schedule(at + i * period + length, kind, -1, data: 0, payload: spec);
         }
     }
 
-    /// <summary>The server or broker goes away and comes back. The controller's state survives, as the live host's
-    /// SQLite persistence makes it; messages in the meantime are lost and devices retry.</summary>
+    /// <summary>The controller restarts or the broker goes away, and comes back. A restarted controller continues from
+    /// its state as it was, as the live host's SQLite persistence restores it; messages in the meantime are lost and
+    /// devices retry. During a broker outage the controller keeps running, but nothing reaches it or leaves it.</summary>
     private void OnServerOutage(FaultSpec spec, bool start)
     {
-        _serverDown = start;
-        Journal(new JournalEntry(_now, start ? JournalKind.ServerRestart : JournalKind.ServerRestart, Status: start ? "down" : "up",
-            Detail: spec.Kind.ToName(), Actor: "emulator"));
-        if (!start)
+        var restart = spec.Kind == FaultKind.ControllerRestart;
+        if (start)
         {
+            Journal(new JournalEntry(_now, JournalKind.FaultInjected, Status: spec.Kind.ToName(),
+                Detail: restart ? "controller stopped" : "broker unavailable", Value: spec.EffectiveDurationMs(0), Actor: "emulator"));
+        }
+
+        if (restart)
+        {
+            _controllerDown = start;
+        }
+        else
+        {
+            _brokerDown = start;
+        }
+
+        Journal(new JournalEntry(_now, JournalKind.ServerRestart, Status: start ? "down" : "up", Detail: spec.Kind.ToName(), Actor: "emulator"));
+        if (restart && !start)
+        {
+            // The restarted controller runs its overdue timers at once.
             _serverWakeAt = long.MaxValue;
             RunController(Tick.Instance);
         }
+    }
+
+    private void OnAlertSink(FaultSpec spec, bool down)
+    {
+        _alertSinkDown = Math.Max(_alertSinkDown + (down ? 1 : -1), 0);
+        Journal(new JournalEntry(_now, JournalKind.FaultInjected, Status: spec.Kind.ToName(),
+            Detail: down ? "alert sink unavailable" : "alert sink available again", Value: down ? 1 : 0, Actor: "emulator"));
     }
 }

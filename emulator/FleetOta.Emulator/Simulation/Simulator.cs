@@ -24,7 +24,7 @@ public sealed partial class Simulator
     private readonly IReadOnlyList<DeviceProfile> _fleet;
     private readonly SqliteJournalWriter _journal;
     private readonly SimDevice[] _devices;
-    private readonly PriorityQueue<SimEvent, long> _queue = new();
+    private readonly EventQueue _queue = new();
     private readonly List<AgentOutput> _agentOutputs = [];
     private readonly List<ControllerOutput> _controllerOutputs = [];
     private readonly RolloutController _controller;
@@ -32,7 +32,6 @@ public sealed partial class Simulator
     private readonly IManifestVerifier _verifier;
 
     private long _now;
-    private long _sequence;
     private long _events;
     private int _devicesUpdated;
 
@@ -55,9 +54,8 @@ public sealed partial class Simulator
         ScheduleStart();
 
         var end = _spec.EndMs;
-        while (_queue.TryDequeue(out var next, out var priority))
+        while (_queue.TryDequeue(out var time, out var next))
         {
-            var time = priority >> TimeShift;
             if (time > end)
             {
                 break;
@@ -98,70 +96,17 @@ public sealed partial class Simulator
         _journal.AddRelease(_releases.ToJournal(_spec));
     }
 
-    private void AssignFaults()
-    {
-        var targets = FaultAssignment.Resolve(_spec.Faults, _fleet, _spec.Seed);
-        for (var i = 0; i < _spec.Faults.Count; i++)
-        {
-            var spec = _spec.Faults[i];
-            if (spec.Kind.IsServerSide())
-            {
-                ScheduleServerFault(spec);
-                continue;
-            }
-
-            foreach (var id in targets[i])
-            {
-                var device = _devices[id];
-                if (ReferenceEquals(device.Faults, DeviceFaults.None))
-                {
-                    device.Faults = new DeviceFaults();
-                }
-
-                device.Faults.Entries.Add(spec);
-                ScheduleDeviceFault(device, spec);
-            }
-
-            Journal(new JournalEntry(0, JournalKind.FaultInjected, Status: spec.Kind.ToName(), Detail: Describe(spec),
-                Value: targets[i].Length, Actor: "emulator"));
-        }
-    }
-
-    private static string Describe(FaultSpec spec)
-    {
-        var target = spec.Target;
-        var aim = target.Count is { } count ? $"{count} devices" : target.Share is { } share ? $"{share:P1} of devices" : "all devices";
-        var parts = new List<string> { aim };
-        if (spec.Step is { } step)
-        {
-            parts.Add($"at step {step.ToName()}");
-        }
-
-        if (spec.AtMs is { } at)
-        {
-            parts.Add($"at {at / 60_000.0:0.#} min");
-        }
-
-        if (spec.Rate > 0)
-        {
-            parts.Add($"rate {spec.Rate:0.####}");
-        }
-
-        return string.Join(", ", parts);
-    }
-
     private void ScheduleStart()
     {
+        var initial = new SlotContent(_spec.Fleet.InitialVersion, _spec.Fleet.InitialSecurityVersion, _releases.InitialDigest, Valid: true);
         for (var i = 0; i < _devices.Length; i++)
         {
             var device = _devices[i];
-            var initial = new SlotContent(_spec.Fleet.InitialVersion, _spec.Fleet.InitialSecurityVersion,
-                _releases.InitialDigest, Valid: true);
-            device.Slots[0] = initial;
-            device.Slots[1] = SlotContent.Empty;
+            device.SlotA = initial;
+            device.SlotB = SlotContent.Empty;
             device.Environment = BootEnvironment.Initial(Slot.A, _spec.Fleet.BootLimit);
             StartConnectivity(device);
-            Schedule(device.Random.NextLong(60_000), EventKind.PowerOn, i);
+            StartPower(device);
         }
 
         Schedule(_spec.ReleaseAtMs, EventKind.StartDeployment, -1);
@@ -202,14 +147,23 @@ public sealed partial class Simulator
             case EventKind.SlowBurnFault:
                 OnSlowBurn(_devices[e.Device], e);
                 break;
-            case EventKind.PowerCut:
-                PowerCut(_devices[e.Device], (long)e.Data);
+            case EventKind.PowerCut when e.Payload is FaultSpec timed:
+                OnTimedPowerFault(_devices[e.Device], timed, e.Data);
+                break;
+            case EventKind.PowerCut when e.Token == 0 || e.Token == _devices[e.Device].Epoch:
+                PowerCut(_devices[e.Device], e.Data, (string?)e.Payload);
+                break;
+            case EventKind.PowerPattern:
+                OnPowerPattern(_devices[e.Device]);
+                break;
+            case EventKind.FaultWindow:
+                OnFaultWindow(_devices[e.Device], (FaultSpec)e.Payload!, e.Data != 0);
                 break;
             case EventKind.LinkChange:
                 OnLinkChange(_devices[e.Device], e.Data != 0, scheduleNext: true);
                 break;
             case EventKind.Partition:
-                OnPartition(_devices[e.Device], e.Data != 0);
+                OnPartition(_devices[e.Device], e.Data != 0, (FaultSpec)e.Payload!);
                 break;
             case EventKind.DeliverToServer:
                 DeliverToServer((DeviceMessage)e.Payload!);
@@ -230,21 +184,18 @@ public sealed partial class Simulator
             case EventKind.ServerOutage:
                 OnServerOutage((FaultSpec)e.Payload!, e.Data != 0);
                 break;
+            case EventKind.AlertSink:
+                OnAlertSink((FaultSpec)e.Payload!, e.Data != 0);
+                break;
             case EventKind.AlertDelivery:
                 OnAlertDelivery((PendingAlert)e.Payload!);
                 break;
         }
     }
 
-    private const int TimeShift = 22;
-    private const long SequenceMask = (1L << TimeShift) - 1;
-
-    /// <summary>Queues an event. Equal times keep their scheduling order (within 4 million events of each other).</summary>
-    private void Schedule(long atMs, EventKind kind, int device, int token = 0, long data = 0, object? payload = null)
-    {
-        var priority = (Math.Max(atMs, _now) << TimeShift) | (_sequence++ & SequenceMask);
-        _queue.Enqueue(new SimEvent(kind, device, token, data, payload), priority);
-    }
+    /// <summary>Queues an event; a time in the past means now. Events at equal times run in scheduling order.</summary>
+    private void Schedule(long atMs, EventKind kind, int device, int token = 0, long data = 0, object? payload = null) =>
+        _queue.Enqueue(Math.Max(atMs, _now), new SimEvent(kind, device, token, data, payload));
 
     private void Journal(in JournalEntry entry) => _journal.Append(entry);
 
@@ -265,6 +216,8 @@ internal enum EventKind : byte
     Crash,
     SlowBurnFault,
     PowerCut,
+    PowerPattern,
+    FaultWindow,
     LinkChange,
     Partition,
     DeliverToServer,
@@ -273,6 +226,7 @@ internal enum EventKind : byte
     StartDeployment,
     Operator,
     ServerOutage,
+    AlertSink,
     AlertDelivery,
 }
 
