@@ -47,7 +47,8 @@ internal static class RunCommand
         {
             file, names, seed, devices, output, format, mode,
         };
-        command.SetAction(result => Execute(new RunRequest(
+        LiveMode.AddOptions(command);
+        command.SetAction(result => result.GetValue(mode) == "live" ? LiveMode.Execute(result) : Execute(new RunRequest(
             result.GetValue(file)!,
             result.GetValue(names) ?? [],
             result.GetValue(seed),
@@ -107,6 +108,12 @@ internal static class RunCommand
                 results.Add(result);
                 VerdictOutput.Write(console, request.Format, result, clock.Elapsed);
             }
+        }
+        catch (ArgumentException invalid)
+        {
+            // The loader checks every value it reads; this catches a combination the simulator or controller rejects.
+            request.Error.WriteLine($"error: a scenario has an invalid setting: {invalid.Message} Fix it in {request.File} and run again.");
+            return ExitCodes.Usage;
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
         {

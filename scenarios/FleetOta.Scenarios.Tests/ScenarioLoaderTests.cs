@@ -203,6 +203,11 @@ public sealed class ScenarioLoaderTests
             "broken.yaml:13:44: scenarios[0].faults[0].share (value '5%'): does not apply to controller-restart, which acts on the server, not on devices; remove it."
         },
         {
+            "report retry maximum below the first retry",
+            Valid.Replace("  seed: 7", "  seed: 7\n  agent: { report-retry: 5m, report-retry-max: 1m }"),
+            "broken.yaml:3:48: defaults.agent.report-retry-max (value '1m'): must be at least report-retry (5m): the retry delay doubles up to it."
+        },
+        {
             "message loss without rate",
             Valid.Replace("    rollout: fast", "    rollout: fast\n    faults:\n      - { kind: message-loss }"),
             "broken.yaml:13:9: scenarios[0].faults[0].rate: is missing; message-loss needs rate."

@@ -177,7 +177,7 @@ public static partial class ScenarioLoader
             return fallback;
         }
 
-        return fallback with
+        var agent = fallback with
         {
             HeartbeatIntervalMs = reader.PositiveDurationMs("heartbeat", fallback.HeartbeatIntervalMs),
             ReportRetryInitialMs = reader.PositiveDurationMs("report-retry", fallback.ReportRetryInitialMs),
@@ -186,6 +186,14 @@ public static partial class ScenarioLoader
             DownloadRetryMs = reader.PositiveDurationMs("download-retry", fallback.DownloadRetryMs),
             MaxDownloadResumes = (int)reader.Integer("max-download-resumes", fallback.MaxDownloadResumes, 0, 10_000),
         };
+        if (agent.ReportRetryMaxMs < agent.ReportRetryInitialMs)
+        {
+            var node = reader.Find("report-retry-max") ?? reader.Find("report-retry") ?? reader.Node;
+            reader.Problems.Add(node, reader.Key("report-retry-max"), Units.FormatDuration(agent.ReportRetryMaxMs),
+                $"must be at least report-retry ({Units.FormatDuration(agent.ReportRetryInitialMs)}): the retry delay doubles up to it.");
+        }
+
+        return agent;
     }
 
     private static DeviceTiming ReadTiming(YamlNodeReader parent, DeviceTiming fallback)
