@@ -2,7 +2,7 @@ using System.CommandLine;
 
 namespace FleetOta.Cli;
 
-/// <summary>The <c>fleetota</c> command tree: run, list, validate, replay and server.</summary>
+/// <summary>The <c>fleetota</c> command tree: run, list, validate, replay, server and emulator.</summary>
 public static class CliApp
 {
     public static RootCommand CreateRoot() => new(
@@ -15,6 +15,7 @@ public static class CliApp
         ValidateCommand.Create(),
         ReplayCommand.Create(),
         ServerCommand.Create(),
+        EmulatorCommand.Create(),
     };
 
     /// <summary>Parses and runs one command line, writing to the given writers; returns the exit code.</summary>
