@@ -26,8 +26,9 @@ public sealed record MqttLinkOptions
     /// <summary>First reconnect delay; it doubles after each failed attempt. Default 250 ms.</summary>
     public TimeSpan ReconnectInitial { get; init; } = TimeSpan.FromMilliseconds(250);
 
-    /// <summary>Upper bound of the reconnect delay before jitter. Default 5 s.</summary>
-    public TimeSpan ReconnectMax { get; init; } = TimeSpan.FromSeconds(5);
+    /// <summary>Upper bound of the reconnect delay before jitter. Default 2 s, which is already 4 virtual minutes
+    /// at a time factor of 120.</summary>
+    public TimeSpan ReconnectMax { get; init; } = TimeSpan.FromSeconds(2);
 }
 
 /// <summary>The MQTT connection of one device: connects, subscribes to the device's down topic, publishes to its up

@@ -23,6 +23,7 @@ public sealed partial class LiveRunner
     private readonly ILogger _logger;
     private readonly SimulationSpec _spec;
     private readonly List<JournalPart> _serverJournals = [];
+    private readonly List<JournalEntry> _runEntries = [];
     private CompressedTimeProvider _clock = null!;
     private ServerHost? _server;
     private string _deploymentId = "";
@@ -68,7 +69,8 @@ public sealed partial class LiveRunner
 
             var journalPath = Path.Combine(output, JournalFileName);
             var parts = _serverJournals.Concat(shardJournals).ToList();
-            var entries = JournalMerger.Merge(journalPath, RunValues(hardware), JournalDevices(fleet), Release(releaseDigest), FaultEntries(fleet), parts);
+            var runEntries = FaultEntries(fleet).Concat(_runEntries).ToList();
+            var entries = JournalMerger.Merge(journalPath, RunValues(hardware), JournalDevices(fleet), Release(releaseDigest), runEntries, parts);
             Log.LiveRunFinished(_logger, _spec.Name, entries, journalPath);
             return new LiveRunResult(journalPath, entries, _spec.EndMs, fleet.Count);
         }
@@ -174,9 +176,11 @@ public sealed partial class LiveRunner
         var dataDirectory = Path.Combine(Path.GetFullPath(_options.OutputDirectory), "server");
         Log.ServerRestarting(_logger, _clock.VirtualMs, fault.DurationMs);
         await StopServerAsync().ConfigureAwait(false);
+        _runEntries.Add(new JournalEntry(_clock.VirtualMs, JournalKind.ServerRestart, Status: "down", Detail: fault.Kind.ToName(), Actor: "emulator"));
         await Task.Delay(_clock.ToReal(TimeSpan.FromMilliseconds(Math.Max(fault.DurationMs, 1_000))), token).ConfigureAwait(false);
         await StartServerAsync(dataDirectory, port, broker, token).ConfigureAwait(false);
-        _ = api;
+        _runEntries.Add(new JournalEntry(_clock.VirtualMs, JournalKind.ServerRestart, Status: "up", Detail: fault.Kind.ToName(), Actor: "emulator"));
+        api.Rebind(_server!.HttpUrl);
     }
 
     private IReadOnlyList<HardwareTarget> ReleaseHardware(IReadOnlyList<DeviceProfile> fleet) =>

@@ -12,7 +12,14 @@ namespace FleetOta.Emulator.Live.Running;
 /// actions, as an operator would send them.</summary>
 internal sealed class ServerApi(Uri server) : IDisposable
 {
-    private readonly HttpClient _http = new() { BaseAddress = server, Timeout = TimeSpan.FromSeconds(60) };
+    private HttpClient _http = new() { BaseAddress = server, Timeout = TimeSpan.FromSeconds(60) };
+
+    /// <summary>Points the client at a restarted server; its address is the same unless the port changed.</summary>
+    public void Rebind(Uri restarted)
+    {
+        _http.Dispose();
+        _http = new HttpClient { BaseAddress = restarted, Timeout = TimeSpan.FromSeconds(60) };
+    }
 
     public async Task RegisterReleaseAsync(
         string releaseId, string version, int securityVersion, IReadOnlyList<HardwareTarget> hardware, byte[] image, CancellationToken token)
