@@ -73,7 +73,9 @@ internal static class LiveMode
             return ExitCodes.Usage;
         }
 
+        // ASP.NET Core logs every request at Information, which for a fleet is every download.
         using var loggers = LoggerFactory.Create(builder => builder.SetMinimumLevel(LogLevel.Information)
+            .AddFilter("Microsoft", LogLevel.Warning)
             .AddSimpleConsole(console => console.SingleLine = true));
         var reports = new List<ScenarioReport>();
         var failed = new List<string>();

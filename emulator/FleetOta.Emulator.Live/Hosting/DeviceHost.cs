@@ -65,6 +65,7 @@ public sealed class DeviceHost : IAsyncDisposable
         // Thousands of devices share the thread pool; a pool that grows one thread at a time delays their timers.
         ThreadPool.GetMinThreads(out var workers, out var completionPorts);
         ThreadPool.SetMinThreads(Math.Max(workers, 64), completionPorts);
+        var started = TimeProvider.System.GetTimestamp();
         Log.ShardStarting(logger, options.Shard + 1, options.Shards, options.FirstDevice, options.EndDevice - 1, spec.Name, spec.Seed, options.TimeFactor);
         var clock = new CompressedTimeProvider(options.TimeFactor, options.Epoch);
         var resources = new List<IAsyncDisposable>();
@@ -95,7 +96,7 @@ public sealed class DeviceHost : IAsyncDisposable
                 device.ScheduleTimedFaults();
             }
 
-            var host = new DeviceHost(options, logger, clock, journal, devices, resources);
+            var host = new DeviceHost(options, logger, clock, journal, devices, resources) { _started = started };
             host._progress = host.ReportProgressAsync();
             return host;
         }
@@ -112,6 +113,7 @@ public sealed class DeviceHost : IAsyncDisposable
     }
 
     private Task _progress = Task.CompletedTask;
+    private long _started = TimeProvider.System.GetTimestamp();
     private readonly CancellationTokenSource _stopping = new();
 
     /// <summary>Waits until the scenario's end in virtual time, or until <paramref name="token"/> is cancelled.</summary>
@@ -151,9 +153,16 @@ public sealed class DeviceHost : IAsyncDisposable
         using var timer = new PeriodicTimer(ProgressInterval);
         try
         {
+            var allConnected = false;
             while (await timer.WaitForNextTickAsync(_stopping.Token).ConfigureAwait(false))
             {
-                Log.ShardProgress(_logger, _options.Shard + 1, _options.Shards, ConnectedDevices, _devices.Count, _clock.VirtualMs);
+                var connected = ConnectedDevices;
+                Log.ShardProgress(_logger, _options.Shard + 1, _options.Shards, connected, _devices.Count, _clock.VirtualMs);
+                if (!allConnected && connected == _devices.Count)
+                {
+                    allConnected = true;
+                    Log.ShardAllConnected(_logger, _options.Shard + 1, _options.Shards, connected, TimeProvider.System.GetElapsedTime(_started).TotalSeconds);
+                }
             }
         }
         catch (OperationCanceledException)

@@ -47,4 +47,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 113, Level = LogLevel.Information,
         Message = "Restarting the server at virtual time {VirtualMs} ms; it stays down for {DownMs} virtual ms")]
     public static partial void ServerRestarting(ILogger logger, long virtualMs, long downMs);
+
+    [LoggerMessage(EventId = 108, Level = LogLevel.Information,
+        Message = "Device host shard {Shard}/{Shards}: all {Devices} devices connected, {Seconds:0.0} s after the shard started (measured every 10 s)")]
+    public static partial void ShardAllConnected(ILogger logger, int shard, int shards, int devices, double seconds);
 }
