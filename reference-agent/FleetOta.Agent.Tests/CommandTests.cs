@@ -35,7 +35,7 @@ public sealed class CommandTests
     }
 
     [Fact]
-    public void Rollback_AfterCommit_TriesPreviousSlotAndCommitsIt()
+    public void Rollback_AfterCommit_BootsPreviousVersion()
     {
         var rig = new DeviceRig(Releases, Quiet);
         StartAndDeploy(rig, Releases.New);

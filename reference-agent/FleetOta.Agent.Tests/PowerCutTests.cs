@@ -14,7 +14,7 @@ public sealed class PowerCutTests(ITestOutputHelper output)
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
-    public void Update_PowerCutAtEveryStep_EndsCommittedOnNewVersion(bool redundant)
+    public void Update_CutAtEveryStep_CommitsNewVersion(bool redundant)
     {
         var problems = CutAtEveryStep(redundant, ImageBehaviour.Healthy, "2.0.0", ActionState.Succeeded);
 
@@ -27,7 +27,7 @@ public sealed class PowerCutTests(ITestOutputHelper output)
     [InlineData(true, ImageBehaviour.FailsHealthCheck)]
     [InlineData(false, ImageBehaviour.FailsHealthCheck)]
     [InlineData(true, ImageBehaviour.HangsHealthCheck)]
-    public void Fallback_PowerCutAtEveryStep_EndsRolledBackOnOldVersion(bool redundant, ImageBehaviour newImage)
+    public void Fallback_CutAtEveryStep_EndsOnOldVersion(bool redundant, ImageBehaviour newImage)
     {
         var problems = CutAtEveryStep(redundant, newImage, "1.0.0", ActionState.RolledBack);
 

@@ -19,7 +19,7 @@ public sealed class UpdateCaseTests
     };
 
     [Fact]
-    public void Commit_PowerCutBeforeAck_StaysOnNewVersionAndServerSucceeds()
+    public void Commit_PowerCutBeforeAck_NeverRollsBack()
     {
         var rig = new DeviceRig(Releases);
         var cutAtMs = -1L;
@@ -77,7 +77,7 @@ public sealed class UpdateCaseTests
     }
 
     [Fact]
-    public void Trial_ImageCrashesTwoSecondsIn_FallsBackAfterBootLimit()
+    public void Trial_CrashAtTwoSeconds_FallsBackAfterLimit()
     {
         var rig = new DeviceRig(Releases, Quiet);
         rig.Behaviour["2.0.0"] = ImageBehaviour.CrashesOnStart;
@@ -140,7 +140,7 @@ public sealed class UpdateCaseTests
     [InlineData(false, ImageBehaviour.CrashesOnStart, 5)]
     [InlineData(true, ImageBehaviour.FailsHealthCheck, 2)]
     [InlineData(false, ImageBehaviour.FailsHealthCheck, 2)]
-    public void Fallback_PowerCutAtEachBootMetadataWrite_LandsOnValidSlotThenOldVersion(
+    public void Fallback_CutAtEachEnvironmentWrite_EndsOnOldVersion(
         bool redundant, ImageBehaviour newImage, int fallbackWrites)
     {
         var reference = Flows.Update(redundant, newImage, cutWhen: null);
@@ -165,7 +165,7 @@ public sealed class UpdateCaseTests
     }
 
     [Fact]
-    public void Install_BitFlipDuringSlotWrite_ReadBackFailsAndBootTargetStays()
+    public void Install_BitFlip_FailsReadBackKeepsBootTarget()
     {
         var rig = new DeviceRig(Releases, Quiet) { FlipBitOnNextSlotWrite = true };
         StartAndDeploy(rig, Releases.New);
@@ -208,7 +208,7 @@ public sealed class UpdateCaseTests
     }
 
     [Fact]
-    public void Trial_HigherSecurityVersionFails_FallbackToLowerStillAllowed()
+    public void Fallback_ToLowerSecurityVersion_StillAllowed()
     {
         var rig = new DeviceRig(Releases, Quiet);
         var higher = Releases.Create("r2.0.0-sv5", "2.0.0", securityVersion: 5);
@@ -225,7 +225,7 @@ public sealed class UpdateCaseTests
     }
 
     [Fact]
-    public void Download_StorageFullAt60Percent_NoPartialFileThenRetrySucceeds()
+    public void Download_StorageFull_DeletesFileThenRetrySucceeds()
     {
         var rig = new DeviceRig(Releases, Quiet) { StorageBytes = TestReleases.ImageSize * 6 / 10 };
         StartAndDeploy(rig, Releases.New);
@@ -246,7 +246,7 @@ public sealed class UpdateCaseTests
     }
 
     [Fact]
-    public void Trial_FallsBack_ServerShowsFailedAttemptAndDeviceRetries()
+    public void Trial_FallsBack_ServerShowsFailureThenRetries()
     {
         var rig = new DeviceRig(Releases, Quiet);
         rig.Behaviour["2.0.0"] = ImageBehaviour.FailsHealthCheck;
@@ -270,7 +270,7 @@ public sealed class UpdateCaseTests
     }
 
     [Fact]
-    public void Install_SlotWriteFails_ReportedFailedAndStaysFailed()
+    public void Install_WriteFails_StaysFailed()
     {
         var rig = new DeviceRig(Releases, Quiet) { FailNextSlotWrite = true };
         StartAndDeploy(rig, Releases.New);
@@ -301,7 +301,7 @@ public sealed class UpdateCaseTests
 
     [Theory]
     [MemberData(nameof(RejectedReleases))]
-    public void Offer_BadRelease_RejectedBeforeInstallWithItsReason(string variant, FailureReason reason, string text)
+    public void Offer_BadRelease_RejectedWithOwnReason(string variant, FailureReason reason, string text)
     {
         var rig = new DeviceRig(Releases, Quiet);
         StartAndDeploy(rig, BadRelease(variant));

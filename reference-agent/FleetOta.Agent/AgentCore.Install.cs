@@ -121,6 +121,8 @@ public sealed partial class AgentCore
             throw new InvalidOperationException($"The agent must never write the running slot {target}; this is a bug in the agent core.");
         }
 
+        // NOTE: while the target is written, the running slot is the only bootable one. Corruption of it at rest in
+        // that window leaves nothing to boot after a power cut, and no A/B scheme can prevent that.
         _slots[(int)target] = SlotContent.Empty;
         outputs.Add(new WriteSlot(target, _state.Offer!.Manifest));
     }

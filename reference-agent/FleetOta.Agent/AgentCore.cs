@@ -9,7 +9,7 @@ namespace FleetOta.Agent;
 /// <remarks>Safety rules the transitions keep, so that no power cut leaves the device without a bootable slot:
 /// the agent writes only the slot it is not running; the boot environment points at a slot only after that slot
 /// was written and read back; a new image boots only on trial and is made permanent only after its health check
-/// passed; and each transition is one <see cref="PersistState"/> written before the messages it causes.</remarks>
+/// passed; and a status report is persisted together with the state it reports, before it is sent.</remarks>
 public sealed partial class AgentCore
 {
     private readonly AgentOptions _options;
@@ -156,7 +156,7 @@ public sealed partial class AgentCore
         outputs.Add(new WriteBootEnvironment(environment));
     }
 
-    /// <summary>Makes the running slot the permanent boot slot, unless the environment already says so.</summary>
+    /// <summary>Makes the running slot the permanent boot slot, unless the environment already boots it that way.</summary>
     private void SettleOnRunningSlot(List<AgentOutput> outputs)
     {
         if (!_environment.IsSettledOn(_running))

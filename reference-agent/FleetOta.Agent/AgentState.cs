@@ -35,7 +35,7 @@ public enum AttemptKind
 }
 
 /// <summary>The agent's persistent state. Immutable: every change is a new instance written with
-/// <see cref="PersistState"/>, one write per transition, so a power cut leaves either the old or the new state.</summary>
+/// <see cref="PersistState"/>. Each write is a complete state, so a power cut leaves either the old or the new one.</summary>
 /// <param name="Offer">The manifest of the current or last update attempt.</param>
 /// <param name="TargetSlot">The slot the current attempt installs into or tries.</param>
 /// <param name="PreviousVersion">The version that ran when the attempt started installing.</param>
