@@ -14,7 +14,7 @@ internal static class BootEnvironmentFile
     public static byte[] Format(BootEnvironment environment, long generation)
     {
         var body = string.Create(CultureInfo.InvariantCulture,
-            $"gen={generation} active={environment.Active} trial={(environment.Trial ? 1 : 0)} count={environment.BootCount} limit={environment.BootLimit}");
+            $"gen={generation} active={environment.Active} trial={(environment.Trial ? 1 : 0)} count={environment.BootCount} limit={environment.BootLimit} fell-back={(environment.FellBack ? 1 : 0)}");
         return Encoding.ASCII.GetBytes($"{body} check={Check(body)}\n");
     }
 
@@ -49,7 +49,9 @@ internal static class BootEnvironmentFile
             return false;
         }
 
-        environment = new BootEnvironment(slot, trial == "1", bootCount, bootLimit);
+        // A copy written before the fallback mark existed has no fell-back field and reads as no fallback.
+        var fellBack = fields.TryGetValue("fell-back", out var mark) && mark == "1";
+        environment = new BootEnvironment(slot, trial == "1", bootCount, bootLimit, fellBack);
         return true;
     }
 
