@@ -173,11 +173,6 @@ public sealed class ScenarioLoaderTests
             "broken.yaml:13:17: scenarios[0].faults[0].kind (value 'crashloop'): is not one of: alert-sink-down, bad-signature, bandwidth-cap, bit-flip-on-write, broker-outage, brownout, connection-reset, controller-restart, corrupt-at-rest, corrupt-in-transit, crash-loop, delayed-telemetry, downgrade, duplicate-reports, health-check-failure, late-reports, latency, message-loss, partition, power-cut, slow-burn, storage-full, truncated, wrong-hardware. Did you mean 'crash-loop'?"
         },
         {
-            "power cut without time or step",
-            Valid.Replace("    rollout: fast", "    rollout: fast\n    faults:\n      - { kind: power-cut, share: 5% }"),
-            "broken.yaml:13:9: scenarios[0].faults[0].at: is missing; a power-cut needs a time (at) or an agent step (step): download, write-slot, boot-environment, before-reboot, first-boot, health-check, commit, report."
-        },
-        {
             "power cut with time and step",
             Valid.Replace("    rollout: fast", "    rollout: fast\n    faults:\n      - { kind: power-cut, step: download, at: 1h }"),
             "broken.yaml:13:48: scenarios[0].faults[0].at (value '1h'): contradicts step: a power-cut happens at a time (at) or at an agent step (step), not both."
@@ -190,12 +185,12 @@ public sealed class ScenarioLoaderTests
         {
             "key that does not apply to the kind",
             Valid.Replace("    rollout: fast", "    rollout: fast\n    faults:\n      - { kind: crash-loop, share: 5%, step: download }"),
-            "broken.yaml:13:46: scenarios[0].faults[0].step (value 'download'): does not apply to crash-loop, which takes no other keys besides the device selectors."
+            "broken.yaml:13:46: scenarios[0].faults[0].step (value 'download'): does not apply to crash-loop, which takes at, duration, repeat, interval besides the device selectors."
         },
         {
-            "partition without duration",
-            Valid.Replace("    rollout: fast", "    rollout: fast\n    faults:\n      - { kind: partition, share: 5%, at: 1h }"),
-            "broken.yaml:13:9: scenarios[0].faults[0].duration: is missing; partition needs at and duration."
+            "partition window interval at a step",
+            Valid.Replace("    rollout: fast", "    rollout: fast\n    faults:\n      - { kind: partition, share: 5%, step: download, interval: 1h }"),
+            "broken.yaml:13:65: scenarios[0].faults[0].interval (value '1h'): applies only to a partition at a time; at a step it repeats on each pass through that step."
         },
         {
             "server fault aimed at devices",
@@ -208,9 +203,9 @@ public sealed class ScenarioLoaderTests
             "broken.yaml:3:48: defaults.agent.report-retry-max (value '1m'): must be at least report-retry (5m): the retry delay doubles up to it."
         },
         {
-            "message loss without rate",
-            Valid.Replace("    rollout: fast", "    rollout: fast\n    faults:\n      - { kind: message-loss }"),
-            "broken.yaml:13:9: scenarios[0].faults[0].rate: is missing; message-loss needs rate."
+            "bandwidth cap without bandwidth",
+            Valid.Replace("    rollout: fast", "    rollout: fast\n    faults:\n      - { kind: bandwidth-cap, at: 1h, duration: 2h }"),
+            "broken.yaml:13:9: scenarios[0].faults[0].bandwidth: is missing; bandwidth-cap needs bandwidth."
         },
     };
 

@@ -399,17 +399,23 @@ public static partial class ScenarioLoader
 
     private static readonly string[] TargetKeys = ["share", "count", "hardware", "network", "site", "connectivity"];
 
-    /// <summary>The keys each fault kind takes besides kind and the device selectors, and which of them it requires.</summary>
+    /// <summary>The keys of a fault window; declared before the table that uses it, because static fields initialise in order.</summary>
+    private static readonly string[] Window = ["at", "duration", "repeat", "interval"];
+
+    /// <summary>The keys each fault kind takes besides kind and the device selectors, and which of them it requires.
+    /// Continuous kinds take a window (at, duration, repeat, interval; default the whole run); timed kinds happen at a
+    /// time or, for power-cut, brownout and partition, at an agent step (default the release start). A rate, amount or
+    /// duration left out takes the emulator's default for the kind.</summary>
     private static readonly Dictionary<FaultKind, (string[] Keys, string[] Required)> FaultKindKeys = new()
     {
-        [FaultKind.MessageLoss] = (["rate"], ["rate"]),
-        [FaultKind.Latency] = (["latency", "rate"], ["latency"]),
-        [FaultKind.BandwidthCap] = (["bandwidth"], ["bandwidth"]),
-        [FaultKind.ConnectionReset] = (["rate"], []),
-        [FaultKind.Partition] = (["at", "duration", "repeat", "interval"], ["at", "duration"]),
-        [FaultKind.BrokerOutage] = (["at", "duration"], ["duration"]),
-        [FaultKind.PowerCut] = (["at", "step", "duration", "repeat", "interval"], []),
-        [FaultKind.Brownout] = (["at", "duration", "repeat", "interval"], ["at"]),
+        [FaultKind.MessageLoss] = (["rate", .. Window], []),
+        [FaultKind.Latency] = (["latency", "rate", .. Window], []),
+        [FaultKind.BandwidthCap] = (["bandwidth", .. Window], ["bandwidth"]),
+        [FaultKind.ConnectionReset] = (["rate", .. Window], []),
+        [FaultKind.Partition] = (["step", .. Window], []),
+        [FaultKind.BrokerOutage] = (["at", "duration"], []),
+        [FaultKind.PowerCut] = (["step", .. Window], []),
+        [FaultKind.Brownout] = (["step", .. Window], []),
         [FaultKind.CorruptInTransit] = (["repeat"], []),
         [FaultKind.CorruptAtRest] = (["repeat"], []),
         [FaultKind.BitFlipOnWrite] = (["repeat"], []),
@@ -418,14 +424,14 @@ public static partial class ScenarioLoader
         [FaultKind.WrongHardware] = (["repeat"], []),
         [FaultKind.Downgrade] = (["repeat"], []),
         [FaultKind.StorageFull] = (["free"], ["free"]),
-        [FaultKind.CrashLoop] = ([], []),
-        [FaultKind.HealthCheckFailure] = ([], []),
+        [FaultKind.CrashLoop] = (Window, []),
+        [FaultKind.HealthCheckFailure] = (Window, []),
         [FaultKind.SlowBurn] = (["delay", "repeat", "interval"], []),
-        [FaultKind.ControllerRestart] = (["at", "duration"], ["duration"]),
-        [FaultKind.DelayedTelemetry] = (["delay"], ["delay"]),
-        [FaultKind.DuplicateReports] = (["rate", "delay"], []),
-        [FaultKind.LateReports] = (["rate", "delay"], ["delay"]),
-        [FaultKind.AlertSinkDown] = (["at", "duration"], ["duration"]),
+        [FaultKind.ControllerRestart] = (["at", "duration"], []),
+        [FaultKind.DelayedTelemetry] = (["delay", .. Window], []),
+        [FaultKind.DuplicateReports] = (["rate", "delay", .. Window], []),
+        [FaultKind.LateReports] = (["rate", "delay", .. Window], []),
+        [FaultKind.AlertSinkDown] = (["at", "duration"], []),
     };
 
     private static List<FaultSpec> ReadFaults(YamlNodeReader reader)
@@ -497,19 +503,17 @@ public static partial class ScenarioLoader
             item.Problems.Add(item.Find("count")!, item.Key("count"), item.String("count"), "contradicts share: give either share or count, not both.");
         }
 
-        PowerCutStep? step = item.Has("step") ? item.Choice("step", PowerCutStep.Download, Steps) : null;
-        if (kind == FaultKind.PowerCut && item.Has("step") == item.Has("at"))
+        PowerCutStep? step = item.Has("step") && keys.Contains("step") ? item.Choice("step", PowerCutStep.Download, Steps) : null;
+        if (step is not null && item.Has("at"))
         {
-            item.Problems.Add(item.Find("at") ?? node, item.Key("at"), item.String("at"),
-                item.Has("at")
-                    ? "contradicts step: a power-cut happens at a time (at) or at an agent step (step), not both."
-                    : "is missing; a power-cut needs a time (at) or an agent step (step): " + string.Join(", ", Steps.Keys) + ".");
+            item.Problems.Add(item.Find("at")!, item.Key("at"), item.String("at"),
+                $"contradicts step: a {name} happens at a time (at) or at an agent step (step), not both.");
         }
 
-        if (kind == FaultKind.PowerCut && step is not null && item.Has("interval"))
+        if (step is not null && item.Has("interval"))
         {
             item.Problems.Add(item.Find("interval")!, item.Key("interval"), item.String("interval"),
-                "applies only to a power-cut at a time; a power-cut at a step repeats at each pass through that step.");
+                $"applies only to a {name} at a time; at a step it repeats on each pass through that step.");
         }
 
         var target = new FaultTarget(
@@ -521,13 +525,13 @@ public static partial class ScenarioLoader
             item.String("connectivity"));
         var amount = kind switch
         {
-            FaultKind.Latency => item.PositiveDurationMs("latency", 0),
+            FaultKind.Latency => item.Has("latency") ? item.PositiveDurationMs("latency", 0) : 0,
             FaultKind.BandwidthCap => item.Bytes("bandwidth", 1),
             FaultKind.StorageFull => item.Bytes("free", 1),
             _ => item.DurationMs("delay", 0),
         };
-        var duration = required.Contains("duration") ? item.PositiveDurationMs("duration", 0) : item.DurationMs("duration", 0);
-        var rate = required.Contains("rate") ? PositiveShare(item, "rate") : item.Share("rate", 0);
+        var duration = item.Has("duration") ? item.PositiveDurationMs("duration", 0) : 0;
+        var rate = item.Has("rate") ? PositiveShare(item, "rate") : 0;
         var fault = new FaultSpec(
             kind,
             target,
