@@ -51,6 +51,10 @@ internal sealed class Link
         return outcome;
     }
 
+    /// <summary>Returns the heartbeats that reached the server, in arrival order.</summary>
+    public IEnumerable<Heartbeat> DeliveredHeartbeats() =>
+        Records.Where(r => r.ToServer && r.Outcome == LinkOutcome.Delivered).Select(r => r.Message).OfType<Heartbeat>();
+
     /// <summary>Returns the status reports that reached the server, in arrival order.</summary>
     public IEnumerable<StatusReport> DeliveredReports() =>
         Records.Where(r => r.ToServer && r.Outcome == LinkOutcome.Delivered).Select(r => r.Message).OfType<StatusReport>();
