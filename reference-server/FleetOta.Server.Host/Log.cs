@@ -52,12 +52,6 @@ internal static partial class Log
         Message = "Operator action {Action} on deployment {DeploymentId} (device {Device}) sent {CommandCount} commands")]
     public static partial void OperatorActionApplied(ILogger logger, string action, string deploymentId, string device, int commandCount);
 
-    [LoggerMessage(EventId = 14, Level = LogLevel.Warning, Message = "Rollout alert {AlertId}: {AlertMessage}")]
-    public static partial void AlertRaised(ILogger logger, string alertId, string alertMessage);
-
-    [LoggerMessage(EventId = 15, Level = LogLevel.Warning,
-        Message = "Delivery attempt {Attempt} of alert {AlertId} to sink {Sink} failed; retrying in {RetryDelay} of virtual time")]
-    public static partial void AlertDeliveryFailed(ILogger logger, int attempt, string alertId, string sink, TimeSpan retryDelay, Exception exception);
 
     [LoggerMessage(EventId = 16, Level = LogLevel.Error, Message = "The rollout controller failed on a message from device {DeviceId}")]
     public static partial void ControllerFailed(ILogger logger, int deviceId, Exception exception);

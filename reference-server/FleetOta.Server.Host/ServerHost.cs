@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using FleetOta.Protocol.Wire;
+using FleetOta.Server.Alerting;
 using FleetOta.Server.Host.Alerts;
 using FleetOta.Server.Host.Control;
 using FleetOta.Server.Host.Http;
@@ -24,10 +25,13 @@ namespace FleetOta.Server.Host;
 /// milliseconds since start.</summary>
 public sealed class ServerHost : IAsyncDisposable
 {
+    /// <summary>File of the default file alert sink in the data folder: one JSON object a line.</summary>
+    public const string AlertsFileName = "alerts.jsonl";
+
     private readonly ILogger _logger;
     private readonly IServerStateStore _store;
     private readonly HostJournal _journal;
-    private readonly AlertDispatcher _alerts;
+    private readonly HostAlerts _alerts;
     private readonly RolloutEngine _engine;
     private readonly EmbeddedBroker? _broker;
     private readonly WebApplication _app;
@@ -36,7 +40,7 @@ public sealed class ServerHost : IAsyncDisposable
     private int _disposed;
 
     private ServerHost(
-        ILogger logger, CompressedTimeProvider clock, IServerStateStore store, HostJournal journal, AlertDispatcher alerts, RolloutEngine engine, EmbeddedBroker? broker,
+        ILogger logger, CompressedTimeProvider clock, IServerStateStore store, HostJournal journal, HostAlerts alerts, RolloutEngine engine, EmbeddedBroker? broker,
         WebApplication app, DeviceGateway gateway, Uri httpUrl)
     {
         _logger = logger;
@@ -73,7 +77,7 @@ public sealed class ServerHost : IAsyncDisposable
 
     /// <summary>Starts the broker (when embedded), the HTTP API and the MQTT gateway, and returns once all answer.</summary>
     /// <param name="time">The real clock; <see cref="TimeProvider.System"/> when null.</param>
-    /// <param name="alertSinks">Where alerts go; a sink that logs them when null.</param>
+    /// <param name="alertSinks">Where alerts go; when null, the log and the file <c>alerts.jsonl</c> in the data folder.</param>
     /// <param name="store">Where releases, deployments and the controller state are kept; when null, the SQLite store in
     /// the data folder, or memory when no data folder is set. The host disposes it.</param>
     public static async Task<ServerHost> StartAsync(
@@ -109,7 +113,7 @@ public sealed class ServerHost : IAsyncDisposable
             journal.SetRunValue("started_utc", realTime.GetUtcNow().ToString("O", CultureInfo.InvariantCulture));
             var signer = SigningKeys.LoadOrCreate(options.DataDirectory, logger);
             started.Push(new DisposeAction(signer.Dispose));
-            var alerts = new AlertDispatcher(alertSinks ?? [new LogAlertSink(logger)], journal, clock, logger);
+            var alerts = new HostAlerts(alertSinks ?? DefaultAlertSinks(dataDirectory, logger), journal, clock, logger);
             started.Push(alerts);
             var engine = new RolloutEngine(clock, store, journal, alerts, signer, logger);
             started.Push(new DisposeAction(engine.Dispose));
@@ -219,6 +223,9 @@ public sealed class ServerHost : IAsyncDisposable
         var resumeMs = stop.VirtualMs + (long)(Math.Max(downtime.TotalMilliseconds, 0) * factor);
         return Math.Max(lastStepMs, resumeMs);
     }
+
+    private static IAlertSink[] DefaultAlertSinks(string dataDirectory, ILogger logger) =>
+        [new LogAlertSink(logger), new FileAlertSink(Path.Combine(dataDirectory, AlertsFileName))];
 
     private static string JournalPathIn(string dataDirectory, TimeProvider realTime)
     {

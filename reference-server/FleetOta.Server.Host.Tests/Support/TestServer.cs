@@ -65,9 +65,10 @@ internal sealed class TestServer : IAsyncDisposable
     }
 
     /// <summary>Starts a one-wave deployment with offers sent at once, so a test sees them without waiting.</summary>
-    public async Task<DeploymentView> DeployAsync(string releaseId, IReadOnlyList<int> targets, string? previousReleaseId = null)
+    public async Task<DeploymentView> DeployAsync(
+        string releaseId, IReadOnlyList<int> targets, string? previousReleaseId = null, FaultMonitorModel? faultMonitor = null)
     {
-        var options = new RolloutOptionsModel([new WaveModel(100, null)], null, null, null, null, 0, 60_000, null, null, null, 7, null, null);
+        var options = new RolloutOptionsModel([new WaveModel(100, null)], null, null, null, null, 0, 60_000, null, null, null, 7, faultMonitor, null);
         var request = new StartDeploymentRequest(releaseId, previousReleaseId, targets, null, options);
         using var response = await Http.PostAsJsonAsync(HttpPaths.Deployments, request, ApiJsonContext.Default.StartDeploymentRequest);
         await EnsureAsync(response);

@@ -18,7 +18,7 @@ internal sealed partial class RolloutEngine : IDisposable
     private readonly CompressedTimeProvider _clock;
     private readonly IServerStateStore _store;
     private readonly HostJournal _journal;
-    private readonly AlertDispatcher _alerts;
+    private readonly HostAlerts _alerts;
     private readonly ManifestSigner _signer;
     private readonly ILogger _logger;
     private readonly Channel<ServerMessage> _outbound = Channel.CreateUnbounded<ServerMessage>(new UnboundedChannelOptions { SingleReader = true });
@@ -34,7 +34,7 @@ internal sealed partial class RolloutEngine : IDisposable
         CompressedTimeProvider clock,
         IServerStateStore store,
         HostJournal journal,
-        AlertDispatcher alerts,
+        HostAlerts alerts,
         ManifestSigner signer,
         ILogger logger)
     {
