@@ -95,6 +95,12 @@ public static class FleetBenchmark
         DurationAfterReleaseMs = options.Hours * 3_600_000L,
     };
 
+    private static TimeSpan ProcessorTime()
+    {
+        using var process = Process.GetCurrentProcess();
+        return process.TotalProcessorTime;
+    }
+
     private static long CurrentPeakWorkingSet()
     {
         using var process = Process.GetCurrentProcess();
@@ -115,6 +121,7 @@ public static class FleetBenchmark
         output.WriteLine(string.Create(culture, $"simulate + write:  {simulate.TotalSeconds:0.0} s ({result.Events / simulate.TotalSeconds / 1e6:0.00} M events/s)"));
         output.WriteLine(string.Create(culture, $"read + evaluate:   {evaluate.TotalSeconds:0.0} s ({verdicts})"));
         output.WriteLine(string.Create(culture, $"wall time:         {total.TotalSeconds:0.0} s"));
+        output.WriteLine(string.Create(culture, $"processor time:    {ProcessorTime().TotalSeconds:0.0} s (all threads, user and system; the journal writer runs on a second thread)"));
         output.WriteLine(string.Create(culture, $"peak working set:  {simulationPeak / 1048576.0:N0} MiB after simulating, {CurrentPeakWorkingSet() / 1048576.0:N0} MiB at the end"));
         output.WriteLine(string.Create(culture, $"GC:                {GC.CollectionCount(0)} gen0, {GC.CollectionCount(1)} gen1, {GC.CollectionCount(2)} gen2 collections; " +
                                                 $"{GC.GetTotalAllocatedBytes() / 1073741824.0:0.0} GiB allocated; pause {GC.GetTotalPauseDuration().TotalSeconds:0.0} s; " +

@@ -7,7 +7,7 @@ namespace FleetOta.Journal;
 /// directly so that a row allocates nothing: text is bound from the string's UTF-16 characters, numbers unboxed.</summary>
 internal sealed class EventInserter : IDisposable
 {
-    private const string Insert_ = """
+    private const string InsertSql = """
         INSERT INTO events(seq, t_ms, kind, device, release, version, status, detail, value, actor)
         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
         """;
@@ -18,7 +18,7 @@ internal sealed class EventInserter : IDisposable
     public EventInserter(SqliteConnection connection)
     {
         _connection = connection;
-        Check(raw.sqlite3_prepare_v2(connection.Handle, Insert_, out _statement), "prepare the insert statement");
+        Check(raw.sqlite3_prepare_v2(connection.Handle, InsertSql, out _statement), "prepare the insert statement");
     }
 
     /// <summary>Inserts <paramref name="count"/> entries in one transaction.</summary>
@@ -79,12 +79,12 @@ internal sealed class EventInserter : IDisposable
         }
     }
 
-    private void Check(int result, string what)
+    private void Check(int result, string operation)
     {
         if (result is not (raw.SQLITE_OK or raw.SQLITE_DONE))
         {
             throw new InvalidOperationException(
-                $"SQLite failed to {what} (code {result}: {raw.sqlite3_errmsg(_connection.Handle).utf8_to_string()}).");
+                $"SQLite failed to {operation} (code {result}: {raw.sqlite3_errmsg(_connection.Handle).utf8_to_string()}).");
         }
     }
 }

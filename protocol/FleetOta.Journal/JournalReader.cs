@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Data.Sqlite;
+using SQLitePCL;
 
 namespace FleetOta.Journal;
 
@@ -84,35 +85,70 @@ public static class JournalReader
         return releases;
     }
 
+    /// <summary>Reads the events in (time, sequence) order. A journal is written in that order, so the rows are
+    /// read in sequence order without a sort, and sorted afterwards only if a row breaks the time order. Repeated
+    /// texts (kinds, versions, statuses, actors) share one string instance each, which keeps a large journal's
+    /// memory near the size of its entries.</summary>
     private static List<JournalEntry> ReadEntries(SqliteConnection connection)
     {
-        var entries = new List<JournalEntry>();
-        var kinds = new Dictionary<string, JournalKind>(StringComparer.Ordinal);
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT seq, t_ms, kind, device, release, version, status, detail, value, actor FROM events ORDER BY t_ms, seq";
-        using var reader = command.ExecuteReader();
-        while (reader.Read())
+        var entries = new List<JournalEntry>(CountEvents(connection));
+        var strings = new StringPool();
+        var kinds = new Dictionary<string, JournalKind>(ReferenceEqualityComparer.Instance);
+        var db = connection.Handle!;
+        Check(db, raw.sqlite3_prepare_v2(db, "SELECT seq, t_ms, kind, device, release, version, status, detail, value, actor FROM events ORDER BY seq",
+            out var statement));
+        using (statement)
         {
-            var kindName = reader.GetString(2);
-            if (!kinds.TryGetValue(kindName, out var kind))
+            var ordered = true;
+            var lastTime = long.MinValue;
+            int result;
+            while ((result = raw.sqlite3_step(statement)) == raw.SQLITE_ROW)
             {
-                kind = JournalKinds.Parse(kindName);
-                kinds[kindName] = kind;
+                var kindName = strings.Text(statement, 2)!;
+                if (!kinds.TryGetValue(kindName, out var kind))
+                {
+                    kind = JournalKinds.Parse(kindName);
+                    kinds[kindName] = kind;
+                }
+
+                var time = raw.sqlite3_column_int64(statement, 1);
+                ordered &= time >= lastTime;
+                lastTime = time;
+                entries.Add(new JournalEntry(
+                    time,
+                    kind,
+                    raw.sqlite3_column_type(statement, 3) == raw.SQLITE_NULL ? -1 : raw.sqlite3_column_int(statement, 3),
+                    strings.Text(statement, 4),
+                    strings.Text(statement, 5),
+                    strings.Text(statement, 6),
+                    strings.Text(statement, 7),
+                    raw.sqlite3_column_int64(statement, 8),
+                    strings.Text(statement, 9)) { Sequence = raw.sqlite3_column_int64(statement, 0) });
             }
 
-            entries.Add(new JournalEntry(
-                reader.GetInt64(1),
-                kind,
-                reader.IsDBNull(3) ? -1 : reader.GetInt32(3),
-                NullableString(reader, 4),
-                NullableString(reader, 5),
-                NullableString(reader, 6),
-                NullableString(reader, 7),
-                reader.GetInt64(8),
-                NullableString(reader, 9)) { Sequence = reader.GetInt64(0) });
+            Check(db, result == raw.SQLITE_DONE ? raw.SQLITE_OK : result);
+            if (!ordered)
+            {
+                entries.Sort(static (a, b) => a.TimeMs != b.TimeMs ? a.TimeMs.CompareTo(b.TimeMs) : a.Sequence.CompareTo(b.Sequence));
+            }
         }
 
         return entries;
+    }
+
+    private static int CountEvents(SqliteConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*) FROM events";
+        return (int)Math.Min((long)command.ExecuteScalar()!, Array.MaxLength);
+    }
+
+    private static void Check(sqlite3 db, int result)
+    {
+        if (result != raw.SQLITE_OK)
+        {
+            throw new InvalidOperationException($"Reading the journal's events failed (SQLite code {result}: {raw.sqlite3_errmsg(db).utf8_to_string()}).");
+        }
     }
 
     private static string? NullableString(SqliteDataReader reader, int ordinal) =>

@@ -5,14 +5,14 @@ using SQLitePCL;
 namespace FleetOta.Journal;
 
 /// <summary>Writes a journal to a new SQLite file in batches of one transaction each, so that writing does
-/// not dominate a simulation run. Entries must arrive in time order; the writer numbers them on the caller's
-/// thread, and one background thread inserts full batches in that order while the caller goes on. The file's
+/// not dominate a simulation run. Entries must arrive in time order. The writer numbers them on the caller's
+/// thread, and one background thread inserts full batches in that order while the caller goes on, so the file's
 /// content depends only on the entries appended, never on thread timing.</summary>
 public sealed class SqliteJournalWriter : IJournalSink, IDisposable
 {
     private const int BatchSize = 20_000;
 
-    /// <summary>Batches handed to the background thread and not yet written; the caller waits beyond this.</summary>
+    /// <summary>Maximum number of batches handed to the background thread and not yet written. Beyond it, the caller waits.</summary>
     private const int MaxQueuedBatches = 4;
 
     private readonly SqliteConnection _connection;
@@ -137,6 +137,8 @@ public sealed class SqliteJournalWriter : IJournalSink, IDisposable
         try
         {
             Flush();
+            // Building the indexes sorts every row twice, so SQLite gets the memory and a worker thread to sort.
+            Execute("PRAGMA cache_size = -131072; PRAGMA threads = 2;");
             Execute(JournalSchema.CreateIndexes);
         }
         finally

@@ -45,8 +45,8 @@ public sealed class ConnectivityPatternTests
 
         for (var d = 0; d < fleet.Count; d++)
         {
-            // Counted minute by minute, independently of the simulator's event-driven link changes; a half-hour
-            // time zone makes the minute grid exact, so the tolerance covers only rounding.
+            // The expected share is counted minute by minute, independently of the simulator's link changes.
+            // Every site offset is a whole number of minutes, so the tolerance covers only rounding.
             shares[d].Should().BeApproximately(BusinessShareByMinute(fleet[d].UtcOffsetMinutes), 0.001, $"device {d} in {fleet[d].TimeZone}");
         }
 

@@ -122,8 +122,8 @@ public sealed partial class Simulator
             next += Hour;
         }
 
-        // The category changed at a local hour boundary between next - 1 h and next; offsets of half hours put that
-        // boundary off the UTC hour.
+        // The category changed at a local hour boundary between next - 1 h and next. A half-hour offset puts that
+        // boundary half an hour before the UTC hour.
         var offset = ((device.Profile.UtcOffsetMinutes * 60_000L % Hour) + Hour) % Hour;
         return offset == 0 ? next : next - offset;
     }

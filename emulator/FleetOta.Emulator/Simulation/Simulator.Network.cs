@@ -145,7 +145,7 @@ public sealed partial class Simulator
         RunAgent(device, new MessageReceived(message));
     }
 
-    /// <summary>Swaps an offer's manifest for the variant an image fault asks for: tampered, for other hardware,
+    /// <summary>Swaps an offer's manifest for the variant of the image fault: tampered, for other hardware,
     /// or below the security floor.</summary>
     private ServerMessage ApplyImageFaults(SimDevice device, ServerMessage message)
     {

@@ -107,9 +107,9 @@ public sealed partial class Simulator
         }
     }
 
-    /// <summary>The controller restarts or the broker goes away, and comes back. A restarted controller continues from
-    /// its state as it was, as the live host's SQLite persistence restores it; messages in the meantime are lost and
-    /// devices retry. During a broker outage the controller keeps running, but nothing reaches it or leaves it.</summary>
+    /// <summary>Stops or restarts the controller, or takes the broker away and back. A restarted controller continues
+    /// from its state as it was, as the live host's SQLite persistence restores it. Messages in the meantime are lost
+    /// and devices retry. During a broker outage the controller keeps running, but nothing reaches it or leaves it.</summary>
     private void OnServerOutage(FaultSpec spec, bool start)
     {
         var restart = spec.Kind == FaultKind.ControllerRestart;

@@ -69,7 +69,16 @@ public sealed partial class Simulator
         var nextMark = Math.Min((from / quarter + 1) * quarter, stop);
         var target = reset ? from + device.Random.NextLong(Math.Max(nextMark - from, 1)) : nextMark;
         var at = device.TransferStartMs + DurationMs(target - from, device.TransferRate);
-        var kind = reset ? TransferStop.Reset : target >= stop ? (stop < end ? TransferStop.StorageFull : TransferStop.Complete) : TransferStop.Progress;
+        var kind = TransferStop.Progress;
+        if (reset)
+        {
+            kind = TransferStop.Reset;
+        }
+        else if (target >= stop)
+        {
+            kind = stop < end ? TransferStop.StorageFull : TransferStop.Complete;
+        }
+
         Schedule(at, EventKind.TransferCheckpoint, device.Profile.Id, device.TransferId, data: target, payload: BoxedStops[(int)kind]);
     }
 
