@@ -194,7 +194,7 @@ internal sealed partial class DeviceRig
 
     private void ScheduleServerWake()
     {
-        // Before a deployment starts the controller asks for no wake-up (its next tick time is 0).
+        // Before a deployment starts the controller requests no wake-up (its next tick time is 0).
         var at = Controller.NextWakeUpMs;
         if (at <= 0 || at >= _serverWakeAtMs)
         {

@@ -8,7 +8,7 @@ public enum ImageBehaviour
 {
     Healthy,
     FailsHealthCheck,
-    /// <summary>The health check never answers, so the agent's timeout decides.</summary>
+    /// <summary>The health check never completes, so the agent's timeout decides.</summary>
     HangsHealthCheck,
     /// <summary>The image crashes <see cref="RigOptions.CrashAfterMs"/> after the hand-over and the watchdog reboots.</summary>
     CrashesOnStart,

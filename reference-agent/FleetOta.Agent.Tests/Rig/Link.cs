@@ -18,7 +18,7 @@ internal sealed class Link
 {
     public bool Up { get; set; } = true;
 
-    /// <summary>Status reports still to be answered "unavailable" (not delivered, not acknowledged).</summary>
+    /// <summary>Status reports still to be rejected as "unavailable" (not delivered, not acknowledged).</summary>
     public int RejectStatusReports { get; set; }
 
     public Func<DeviceMessage, bool>? LoseToServer { get; set; }
