@@ -11,8 +11,8 @@ namespace FleetOta.Server.Host.Tests;
 /// <summary>Device protocol checks run against each broker: a real MQTTnet client acts as the device.</summary>
 internal static class DeviceProtocolScenarios
 {
-    /// <summary>The device subscribes only after the first offer went out, so it gets the offer only as the answer to
-    /// its heartbeat: the controller repeats an unanswered offer on a heartbeat once the offer repeat time passed.</summary>
+    /// <summary>The device subscribes only after the first offer went out, so it receives the offer only in response
+    /// to its heartbeat. The controller repeats an unanswered offer on a heartbeat once the offer repeat time passed.</summary>
     public static async Task HeartbeatAfterDeployment_ReceivesSignedOffer(TestServer server)
     {
         var (release, image) = await server.RegisterAsync("rel-2", "2.0.0");
@@ -72,7 +72,7 @@ internal static class DeviceProtocolScenarios
             }
             catch (TimeoutException)
             {
-                // The offer repeat time has not passed yet; the next heartbeat asks again.
+                // The offer repeat time has not passed yet; the next heartbeat requests it again.
             }
         }
 

@@ -75,7 +75,7 @@ public sealed class ServerHost : IAsyncDisposable
     /// <summary>The signing key as DER SubjectPublicKeyInfo, for devices that verify manifests.</summary>
     public byte[] ExportPublicKey() => _engine.Signer.ExportPublicKey();
 
-    /// <summary>Starts the broker (when embedded), the HTTP API and the MQTT gateway, and returns once all answer.</summary>
+    /// <summary>Starts the broker (when embedded), the HTTP API and the MQTT gateway, and returns once all accept requests.</summary>
     /// <param name="time">The real clock; <see cref="TimeProvider.System"/> when null.</param>
     /// <param name="alertSinks">Where alerts go; when null, the log and the file <c>alerts.jsonl</c> in the data folder.</param>
     /// <param name="store">Where releases, deployments and the controller state are kept; when null, the SQLite store in

@@ -173,12 +173,12 @@ internal readonly struct MessageReader
 
     private static WireFormatException Mistyped(string name, string context, JsonElement value, string expected)
     {
-        var shown = value.ValueKind == JsonValueKind.String ? $"'{value.GetString()}'" : value.GetRawText();
-        if (shown.Length > 60)
+        var excerpt = value.ValueKind == JsonValueKind.String ? $"'{value.GetString()}'" : value.GetRawText();
+        if (excerpt.Length > 60)
         {
-            shown = shown[..60] + "...";
+            excerpt = excerpt[..60] + "...";
         }
 
-        return new WireFormatException($"Member \"{name}\" of a '{context}' message is {shown}; it must be {expected}.");
+        return new WireFormatException($"Member \"{name}\" of a '{context}' message is {excerpt}; it must be {expected}.");
     }
 }

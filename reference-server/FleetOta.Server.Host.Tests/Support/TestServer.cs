@@ -64,7 +64,7 @@ internal sealed class TestServer : IAsyncDisposable
         return (release!, image);
     }
 
-    /// <summary>Starts a one-wave deployment with offers sent at once, so a test sees them without waiting.</summary>
+    /// <summary>Starts a one-wave deployment with offers sent at once, so a test receives them without waiting.</summary>
     public async Task<DeploymentView> DeployAsync(
         string releaseId, IReadOnlyList<int> targets, string? previousReleaseId = null, FaultMonitorModel? faultMonitor = null)
     {

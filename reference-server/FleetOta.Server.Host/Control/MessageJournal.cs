@@ -20,7 +20,7 @@ internal static class MessageJournal
     public static (string? Release, string? Status, long Value) Describe(DeviceMessage message) => message switch
     {
         StatusReport report => (report.ReleaseId, StatusDetail(report), report.Sequence),
-        Heartbeat heartbeat => (null, heartbeat.Degraded ? "degraded" : heartbeat.Healthy ? "healthy" : "unhealthy", (long)heartbeat.ActiveSlot),
+        Heartbeat heartbeat => (null, HealthOf(heartbeat), (long)heartbeat.ActiveSlot),
         FaultReport fault => (null, fault.Critical ? "critical:" + fault.Code : fault.Code, 0),
         _ => (null, null, 0),
     };
@@ -34,6 +34,16 @@ internal static class MessageJournal
         StatusAck ack => (null, ack.Sequence.ToString(CultureInfo.InvariantCulture)),
         _ => (null, null),
     };
+
+    private static string HealthOf(Heartbeat heartbeat)
+    {
+        if (heartbeat.Degraded)
+        {
+            return "degraded";
+        }
+
+        return heartbeat.Healthy ? "healthy" : "unhealthy";
+    }
 
     private static string StatusDetail(StatusReport report) =>
         report.Reason == FailureReason.None ? report.Status.ToWire() : report.Status.ToWire() + ": " + report.Reason.ToText();

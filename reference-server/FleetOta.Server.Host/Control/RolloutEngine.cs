@@ -9,8 +9,8 @@ using Microsoft.Extensions.Logging;
 namespace FleetOta.Server.Host.Control;
 
 /// <summary>Runs the rollout controller for the live host. Device messages, operator requests and timer wake-ups
-/// arrive on many threads; each is handled under one lock with the virtual time read inside it, so the controller
-/// sees one input at a time in time order. Messages for devices go to an outbound queue that the MQTT gateway
+/// arrive on many threads. Each is handled under one lock with the virtual time read inside it, so the controller
+/// receives one input at a time in time order. Messages for devices go to an outbound queue that the MQTT gateway
 /// publishes in order.</summary>
 internal sealed partial class RolloutEngine : IDisposable
 {

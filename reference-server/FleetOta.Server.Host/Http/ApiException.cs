@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Http;
 namespace FleetOta.Server.Host.Http;
 
 /// <summary>A rejected management request. The endpoints turn it into an RFC 9457 problem details response whose
-/// <c>detail</c> says what is wrong and how to fix it, and whose <c>field</c> names the request member.</summary>
+/// <c>detail</c> states what is wrong and how to fix it, and whose <c>field</c> names the request member.</summary>
 public sealed class ApiException(int status, string? field, string detail) : Exception(detail)
 {
     public int Status { get; } = status;

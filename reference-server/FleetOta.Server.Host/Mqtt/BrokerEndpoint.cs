@@ -43,6 +43,6 @@ public sealed record BrokerEndpoint(bool Embedded, string Host, int Port)
         return new BrokerEndpoint(false, uri.Host, uri.IsDefaultPort || uri.Port < 0 ? DefaultMqttPort : uri.Port);
     }
 
-    private static ArgumentException Invalid(string text, string why) =>
-        new($"Option broker is '{text}', but {why}; use 'embedded', 'embedded:PORT' or a URL such as mqtt://127.0.0.1:1883.", "Broker");
+    private static ArgumentException Invalid(string text, string reason) =>
+        new($"Option broker is '{text}', but {reason}; use 'embedded', 'embedded:PORT' or a URL such as mqtt://127.0.0.1:1883.", "Broker");
 }

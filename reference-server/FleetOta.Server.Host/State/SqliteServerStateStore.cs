@@ -10,7 +10,7 @@ namespace FleetOta.Server.Host.State;
 /// <c>controller.sqlite</c> is the server core's <see cref="SqliteControllerStore"/>: the controller of the current
 /// deployment, its outbox and the signed manifests. Images are files <c>artifacts/{releaseId}.img</c>, checked against
 /// their manifest digest on load. <c>deployments.json</c> lists the deployments with their rollout options, which
-/// the controller needs to be restored. <c>stopped.json</c> holds the virtual and real time of the last clean stop.
+/// the controller needs to be restored. <c>stopped.json</c> contains the virtual and real time of the last clean stop.
 /// </remarks>
 public sealed class SqliteServerStateStore : IServerStateStore
 {
