@@ -46,13 +46,13 @@ internal static class ReplayCommand
         };
         var format = new Option<string>("--format")
         {
-            Description = "Output format: text or json. Default: text.",
+            Description = "Output format: text or json.",
             DefaultValueFactory = _ => "text",
         };
         format.AcceptOnlyFromAmong("text", "json");
         var show = new Option<int>("--show")
         {
-            Description = "Differences listed per category in text output, in differences; json lists all. Default: 10.",
+            Description = "Number of differences listed per category in text output; json lists all.",
             DefaultValueFactory = _ => 10,
         };
 
