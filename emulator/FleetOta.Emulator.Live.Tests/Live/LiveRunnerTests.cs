@@ -23,7 +23,7 @@ public sealed class LiveRunnerTests : IDisposable
         var spec = LiveScenarios.Small(20);
         using var loggers = LiveScenarios.Loggers();
 
-        var result = await LiveRunner.RunAsync(new LiveRunOptions { Spec = spec, OutputDirectory = _folder, TimeFactor = 120 }, loggers);
+        var result = await LiveRunner.RunAsync(new LiveRunOptions { Spec = spec, OutputDirectory = _folder, TimeFactor = 240 }, loggers);
 
         var journal = JournalReader.Read(result.JournalPath);
         var committed = journal.Entries.Where(e => e.Kind == JournalKind.Committed && e.Version == "2.0.0").Select(e => e.Device).Distinct().Count();

@@ -3,14 +3,15 @@
 # server, with the embedded broker when used), of each shard process and of mosquitto, every 5 s.
 # Usage: measure-live.sh SCENARIO SHARDS BROKER OUT
 #   BROKER is 'embedded' or 'mosquitto' (started here on port 18830, stopped at the end).
-# Prints a summary; the samples are in OUT/samples.csv and the log in OUT/run.log.
+# Prints a summary; the samples are in OUT/samples.csv and the log in OUT/run.log. BUILD sets the build folder.
 set -euo pipefail
 scenario=$1; shards=$2; broker=$3; out=$4
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../../.." && pwd)
 mkdir -p "$out"
-dotnet build "$repo/scenarios/FleetOta.Cli" -c Release --artifacts-path "$out/build" -v quiet -nologo >/dev/null
-cli="$out/build/bin/FleetOta.Cli/release/fleetota.dll"
+build=${BUILD:-$out/build}
+dotnet build "$repo/scenarios/FleetOta.Cli" -c Release --artifacts-path "$build" -v quiet -nologo >/dev/null
+cli="$build/bin/FleetOta.Cli/release/fleetota.dll"
 
 mosquitto_pid=""
 broker_url=embedded

@@ -69,7 +69,8 @@ internal sealed partial class LiveDevice
         if (decision.EnvironmentChanged || stored is null)
         {
             await _storage.WriteEnvironmentAsync(decision.Environment, tearAfterBytes: null, _life.Token).ConfigureAwait(false);
-            Journal(JournalKind.BootEnvironmentWritten, BootStatus(decision.Environment), "bootloader");
+            Journal(JournalKind.BootEnvironmentWritten, BootStatus(decision.Environment),
+                stored is null ? "bootloader, replacing a corrupt environment" : "bootloader");
         }
 
         if (decision.FellBack)
@@ -96,7 +97,7 @@ internal sealed partial class LiveDevice
         }
 
         var epoch = _epoch;
-        var booted = new Booted(slot, slotA, slotB, decision.Environment, BootloaderFellBack: false, null);
+        var booted = new Booted(slot, slotA, slotB, decision.Environment, decision.FellBack, null);
         var life = _life.Token;
         AtVirtualDelay(Spec.Timing.BootMs, () => AgentUpAsync(booted, epoch, life));
         if (await CrashesOnStartAsync(slot, content).ConfigureAwait(false))
@@ -247,8 +248,8 @@ internal sealed partial class LiveDevice
         _agent = null;
         if (_link is { } link)
         {
-            // Disposing an MQTTnet client can block for a while; the device must not wait for it, as a device
-            // whose power is gone does not wait for its socket to close.
+            // Disposing an MQTTnet client can block for a while. A device whose power is gone does not wait for its
+            // socket to close, so the device does not wait for the disposal either.
             _link = null;
             _ = Task.Run(async () => await link.DisposeAsync().ConfigureAwait(false));
         }

@@ -19,8 +19,8 @@ public sealed record MqttLinkOptions
     /// <summary>Time MQTTnet allows for one operation, such as the acknowledgement of a publish. Default 3 s.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(3);
 
-    /// <summary>Time allowed for one connect and subscribe before the attempt is given up and retried. Default 1 s:
-    /// a CONNECT lost in a loss window is never answered, and on 127.0.0.1 an answered one takes milliseconds.</summary>
+    /// <summary>Time allowed for one connect and subscribe before the attempt is given up and retried. Default 1 s,
+    /// because a CONNECT lost in a loss window gets no CONNACK, while on 127.0.0.1 a CONNACK takes milliseconds.</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>First reconnect delay; it doubles after each failed attempt. Default 250 ms.</summary>

@@ -16,7 +16,7 @@ namespace FleetOta.Emulator.Live.Hosting;
 
 /// <summary>One shard of the live device host: a slice of the fleet as live devices in this process, each with its
 /// own MQTT client, talking to the server and broker through fault proxies, and one journal. Devices are async
-/// state, not threads, so one process holds thousands of them.</summary>
+/// state, not threads, so one process runs thousands of them.</summary>
 public sealed class DeviceHost : IAsyncDisposable
 {
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(10);

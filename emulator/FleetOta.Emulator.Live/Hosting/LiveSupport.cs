@@ -30,6 +30,16 @@ public static class LiveSupport
                              string.Join(", ", Kinds.Select(kind => kind.ToName()).Order(StringComparer.Ordinal)) +
                              ". Run the scenario in simulation mode or remove the fault.");
             }
+            else if (fault.Kind is FaultKind.Partition or FaultKind.Brownout && fault.AtMs is null)
+            {
+                problems.Add($"Fault kind {fault.Kind.ToName()} needs a time (at) in live mode; aiming it at an agent step is available " +
+                             "in simulation mode only.");
+            }
+            else if (fault.IsContinuous && fault.AtMs is not null)
+            {
+                problems.Add($"Fault kind {fault.Kind.ToName()} with a time window (at) is available in simulation mode only; in live mode " +
+                             "it lasts the whole run, so remove at and duration.");
+            }
         }
 
         foreach (var share in spec.Fleet.Connectivity)
@@ -38,6 +48,15 @@ public static class LiveSupport
             {
                 problems.Add($"Connectivity pattern {share.Value.Name} is not available in live mode, where every device is always on; " +
                              "model outages with partition faults instead.");
+            }
+        }
+
+        foreach (var share in spec.Fleet.Power)
+        {
+            if (share.Value.Kind != PowerKind.Mains && share.Weight > 0)
+            {
+                problems.Add($"Power pattern {share.Value.Name} is not available in live mode, where every device is on mains power; " +
+                             "model power loss with power-cut or brownout faults instead.");
             }
         }
 

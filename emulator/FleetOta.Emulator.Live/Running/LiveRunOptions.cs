@@ -34,7 +34,8 @@ public sealed record LiveRunOptions
     /// <summary>See <see cref="DeviceHostOptions.ProxyEveryDevice"/>. Default true.</summary>
     public bool ProxyEveryDevice { get; init; } = true;
 
-    /// <summary>Connection attempts in flight per shard. Default 64.</summary>
+    /// <summary>Broker connection attempts in flight across all shards, split evenly between them. Default 64, because
+    /// mosquitto's listen queue drops connects that arrive in larger bursts.</summary>
     public int MaxConnectsInFlight { get; init; } = 64;
 }
 

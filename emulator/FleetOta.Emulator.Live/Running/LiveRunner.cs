@@ -126,7 +126,7 @@ public sealed partial class LiveRunner
                 Epoch = _clock.Epoch,
                 Mqtt = _options.Mqtt,
                 ProxyEveryDevice = _options.ProxyEveryDevice,
-                MaxConnectsInFlight = _options.MaxConnectsInFlight,
+                MaxConnectsInFlight = Math.Max(_options.MaxConnectsInFlight / _options.Shards, 1),
             };
             shards.Add(await _options.Launcher.StartAsync(options, _loggers, token).ConfigureAwait(false));
             parts.Add(new JournalPart(journal, shard + 1));
