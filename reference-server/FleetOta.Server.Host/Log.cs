@@ -29,6 +29,10 @@ internal static partial class Log
         Message = "Connection attempt {Attempt} to MQTT broker {BrokerUrl} failed; retrying in {RetryDelay}")]
     public static partial void BrokerConnectFailed(ILogger logger, int attempt, Uri brokerUrl, TimeSpan retryDelay, Exception exception);
 
+    [LoggerMessage(EventId = 26, Level = LogLevel.Warning,
+        Message = "Connection attempt {Attempt} to MQTT broker {BrokerUrl} failed again ({Error}); retrying in {RetryDelay}")]
+    public static partial void BrokerConnectFailedAgain(ILogger logger, int attempt, Uri brokerUrl, string error, TimeSpan retryDelay);
+
     [LoggerMessage(EventId = 8, Level = LogLevel.Information, Message = "Reconnected to MQTT broker {BrokerUrl} after {Attempts} attempts")]
     public static partial void BrokerReconnected(ILogger logger, Uri brokerUrl, int attempts);
 

@@ -43,19 +43,18 @@ public sealed record ServerHostOptions
     {
         if (Port is < 0 or > 65535)
         {
-            throw new ArgumentException($"Option port is {Port}; use a TCP port from 1 to 65535, or 0 for a free port.", nameof(Port));
+            throw new ArgumentException($"Option port is {Port}; use a TCP port from 1 to 65535, or 0 for a free port.");
         }
 
         if (!double.IsFinite(TimeFactor) || TimeFactor <= 0 || TimeFactor > 1_000_000)
         {
             throw new ArgumentException(
-                $"Option time-factor is {TimeFactor.ToString(CultureInfo.InvariantCulture)}; use a number above 0 and at most 1000000, such as 60 for one virtual hour per real minute.",
-                nameof(TimeFactor));
+                $"Option time-factor is {TimeFactor.ToString(CultureInfo.InvariantCulture)}; use a number above 0 and at most 1000000, such as 60 for one virtual hour per real minute.");
         }
 
         if (MaxImageBytes <= 0)
         {
-            throw new ArgumentException($"Option max-image-bytes is {MaxImageBytes}; use a positive number of bytes.", nameof(MaxImageBytes));
+            throw new ArgumentException($"Option max-image-bytes is {MaxImageBytes}; use a positive number of bytes.");
         }
 
         _ = BrokerEndpoint.Parse(Broker);

@@ -1,7 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
 using FleetOta.Server.Host;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
 
 namespace FleetOta.Cli;
 
@@ -68,10 +70,12 @@ internal static class ServerCommand
             return ExitCodes.Usage;
         }
 
+        // Logs go to standard error, so standard output carries only the line with the bound URLs.
         using var loggers = LoggerFactory.Create(logging => logging
             .AddSimpleConsole(console => console.SingleLine = true)
             .AddFilter("Microsoft.AspNetCore", LogLevel.Warning)
-            .AddFilter("Microsoft.Hosting", LogLevel.Warning));
+            .AddFilter("Microsoft.Hosting", LogLevel.Warning)
+            .Services.Configure<ConsoleLoggerOptions>(console => console.LogToStandardErrorThreshold = LogLevel.Trace));
         ServerHost host;
         try
         {

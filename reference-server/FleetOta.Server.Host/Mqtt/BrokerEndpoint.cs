@@ -44,5 +44,5 @@ public sealed record BrokerEndpoint(bool Embedded, string Host, int Port)
     }
 
     private static ArgumentException Invalid(string text, string reason) =>
-        new($"Option broker is '{text}', but {reason}; use 'embedded', 'embedded:PORT' or a URL such as mqtt://127.0.0.1:1883.", "Broker");
+        new($"Option broker is '{text}', but {reason}; use 'embedded', 'embedded:PORT' or a URL such as mqtt://127.0.0.1:1883.");
 }

@@ -115,7 +115,15 @@ internal sealed class DeviceGateway : IAsyncDisposable
             catch (Exception error) when (error is MqttCommunicationException or SocketException
                                               || (error is OperationCanceledException && !cancellationToken.IsCancellationRequested))
             {
-                Log.BrokerConnectFailed(_logger, attempt, BrokerUri, delay, error);
+                // The first failure is logged with its exception; repeats name only the cause, to keep the log short.
+                if (attempt == 1)
+                {
+                    Log.BrokerConnectFailed(_logger, attempt, BrokerUri, delay, error);
+                }
+                else
+                {
+                    Log.BrokerConnectFailedAgain(_logger, attempt, BrokerUri, error.GetBaseException().Message, delay);
+                }
             }
 
             await Task.Delay(delay, _realTime, cancellationToken).ConfigureAwait(false);
