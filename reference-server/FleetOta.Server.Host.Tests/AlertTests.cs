@@ -42,7 +42,7 @@ public sealed class AlertTests(ITestOutputHelper output) : IAsyncLifetime
 
     private static async Task<string> WaitForFirstLineAsync(string path)
     {
-        for (var poll = 0; poll < 100; poll++)
+        for (var poll = 0; poll < 300; poll++)
         {
             if (File.Exists(path) && (await File.ReadAllLinesAsync(path)).FirstOrDefault(line => line.Length > 0) is { } line)
             {
@@ -52,6 +52,6 @@ public sealed class AlertTests(ITestOutputHelper output) : IAsyncLifetime
             await Task.Delay(50);
         }
 
-        throw new TimeoutException($"No alert was written to {path} within 5 s.");
+        throw new TimeoutException($"No alert was written to {path} within 15 s.");
     }
 }

@@ -46,7 +46,7 @@ internal static class DeviceProtocolScenarios
 
     private static async Task WaitForStateAsync(TestServer server, int deviceId, string state)
     {
-        for (var poll = 0; poll < 100; poll++)
+        for (var poll = 0; poll < 300; poll++)
         {
             var fleet = await server.FleetAsync();
             if (fleet.Devices.Any(view => view.DeviceId == deviceId && view.ActionState == state))
@@ -57,13 +57,13 @@ internal static class DeviceProtocolScenarios
             await Task.Delay(50);
         }
 
-        throw new TimeoutException($"Device {deviceId} did not reach action state {state} within 5 s.");
+        throw new TimeoutException($"Device {deviceId} did not reach action state {state} within 15 s.");
     }
 
     /// <summary>Sends a heartbeat every 300 ms, as an agent does periodically, until an offer arrives.</summary>
     private static async Task<UpdateOffer> HeartbeatUntilOfferAsync(TestDevice device)
     {
-        for (var attempt = 0; attempt < 30; attempt++)
+        for (var attempt = 0; attempt < 60; attempt++)
         {
             await device.PublishAsync(new Heartbeat(device.DeviceId, "1.0.0", Slot.A, Healthy: true, Degraded: false));
             try
@@ -76,7 +76,7 @@ internal static class DeviceProtocolScenarios
             }
         }
 
-        throw new TimeoutException($"Device {device.DeviceId} received no offer after 30 heartbeats in 9 s.");
+        throw new TimeoutException($"Device {device.DeviceId} received no offer after 60 heartbeats in 18 s.");
     }
 
     public static async Task StatusReport_Acknowledged(TestServer server)
