@@ -41,11 +41,11 @@ internal static partial class Log
     public static partial void InvalidDeviceMessage(ILogger logger, int deviceId, string topic, long invalidCount, string error);
 
     [LoggerMessage(EventId = 10, Level = LogLevel.Warning,
-        Message = "Failed to publish a {MessageType} message to device {DeviceId}; the controller repeats what it needs")]
+        Message = "Failed to publish the {MessageType} message to device {DeviceId}; the controller repeats what it needs")]
     public static partial void PublishFailed(ILogger logger, string messageType, int deviceId, Exception exception);
 
     [LoggerMessage(EventId = 11, Level = LogLevel.Debug,
-        Message = "Dropped a {MessageType} message to device {DeviceId} because the broker is not connected")]
+        Message = "Dropped the {MessageType} message to device {DeviceId} because the broker is not connected")]
     public static partial void MessageDropped(ILogger logger, string messageType, int deviceId);
 
     [LoggerMessage(EventId = 12, Level = LogLevel.Information,

@@ -69,6 +69,7 @@ internal sealed partial class RolloutEngine
             }
 
             var now = _clock.NowMs;
+            CommitPending();
             _deploymentsStarted++;
             var id = "dep-" + _deploymentsStarted.ToString(CultureInfo.InvariantCulture);
             var record = new DeploymentRecord(id, release.ReleaseId, previous?.ReleaseId, request.Targets, request.Options, now);
@@ -80,6 +81,7 @@ internal sealed partial class RolloutEngine
             WriteRunValues(run);
             Run(run, new StartDeployment(release.Manifest, ArtifactUrl(release.ReleaseId), request.Targets, previous?.Manifest,
                 previous is null ? null : ArtifactUrl(previous.ReleaseId)), now);
+            CommitPending();
             Log.DeploymentStarted(_logger, id, release.ReleaseId, request.Targets.Length);
             return View(run, now);
         }
@@ -208,7 +210,8 @@ internal sealed partial class RolloutEngine
         }
         finally
         {
-            CommitAndCarry(run, now);
+            Stage(run, now);
+            CommitPending();
         }
 
         if (rejection is not null)

@@ -10,8 +10,14 @@ namespace FleetOta.Server.Host.Control;
 
 /// <summary>Runs the rollout controller for the live host. Device messages, operator requests and timer wake-ups
 /// arrive on many threads. Each is handled under one lock with the virtual time read inside it, so the controller
-/// receives one input at a time in time order. Messages for devices go to an outbound queue that the MQTT gateway
-/// publishes in order.</summary>
+/// receives one input at a time in time order.</summary>
+/// <remarks>
+/// Saving is a group commit: a background task saves the controller's changes with the pending messages and alerts in
+/// one store transaction, then hands the messages to the outbound queue that the MQTT gateway publishes in order.
+/// Inputs that arrive while a transaction runs are saved together in the next one, so one commit per message does not
+/// limit throughput. Operator requests commit before they return. Decision records go to the journal when they are
+/// taken, so a crash before the commit can leave a record of a decision that the restored controller takes again.
+/// </remarks>
 internal sealed partial class RolloutEngine : IDisposable
 {
     private readonly Lock _gate = new();
@@ -24,6 +30,10 @@ internal sealed partial class RolloutEngine : IDisposable
     private readonly Channel<ServerMessage> _outbound = Channel.CreateUnbounded<ServerMessage>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ITimer _wakeTimer;
     private readonly List<ControllerOutput> _outputs = [];
+    private readonly List<ControllerOutput> _uncommitted = [];
+    private readonly SemaphoreSlim _commitSignal = new(0);
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Task _committer;
     private readonly List<DeploymentRun> _deployments = [];
     private readonly SortedDictionary<int, DeviceSighting> _devices = [];
     private long _received;
@@ -45,6 +55,7 @@ internal sealed partial class RolloutEngine : IDisposable
         _signer = signer;
         _logger = logger;
         _wakeTimer = clock.CreateTimer(_ => OnWake(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _committer = Task.Run(() => CommitLoopAsync(_stopping.Token));
     }
 
     /// <summary>Base of artifact URLs in offers, such as "http://127.0.0.1:5080"; set once the HTTP port is bound.</summary>
@@ -90,10 +101,15 @@ internal sealed partial class RolloutEngine : IDisposable
     public void JournalLost(ServerMessage message, string reason) =>
         _journal.AppendNow(new JournalEntry(0, JournalKind.MessageLost, message.DeviceId, null, null, message.Type, reason, 0, "server"));
 
+    /// <summary>Stops the timer and the committer. Changes not yet committed are dropped with their messages, as a
+    /// crash would drop them, so a restart continues from the last commit.</summary>
     public void Dispose()
     {
         _wakeTimer.Dispose();
+        _stopping.Cancel();
+        _committer.GetAwaiter().GetResult();
         _outbound.Writer.TryComplete();
+        _stopping.Dispose();
     }
 
     private DeploymentRun? Current => _deployments.Count == 0 ? null : _deployments[^1];
@@ -116,7 +132,8 @@ internal sealed partial class RolloutEngine : IDisposable
         }
     }
 
-    /// <summary>Runs one controller input and carries out its outputs. Call under the lock.</summary>
+    /// <summary>Runs one controller input, journals its decision records and stages its messages and alerts for the
+    /// next commit. Call under the lock.</summary>
     private void Run(DeploymentRun run, ControllerInput input, long now)
     {
         _outputs.Clear();
@@ -126,29 +143,76 @@ internal sealed partial class RolloutEngine : IDisposable
         }
         finally
         {
-            // Outputs appended before a failure are still saved and carried out, so the journal matches what was sent.
-            CommitAndCarry(run, now);
+            // Outputs appended before a failure are still staged, so the journal matches what is sent.
+            Stage(run, now);
         }
     }
 
-    /// <summary>Saves the controller's changes with the outputs in the store, carries the outputs out, marks them
-    /// done and sets the wake-up timer. Call under the lock.</summary>
-    private void CommitAndCarry(DeploymentRun run, long now)
-    {
-        var outboxIds = _store.Commit(run.Controller.TakeChanges(), _outputs);
-        Carry(now);
-        _store.MarkDone(outboxIds);
-        ScheduleWake(run, now);
-    }
-
-    private void Carry(long now)
+    private void Stage(DeploymentRun run, long now)
     {
         foreach (var output in _outputs)
+        {
+            if (output is Record record)
+            {
+                _journal.Append(record.Entry);
+            }
+            else
+            {
+                _uncommitted.Add(output);
+            }
+        }
+
+        _outputs.Clear();
+        ScheduleWake(run, now);
+        if (_commitSignal.CurrentCount == 0)
+        {
+            _commitSignal.Release();
+        }
+    }
+
+    /// <summary>Saves the current controller's changes with the staged outputs, carries the outputs out and marks them
+    /// done. Call under the lock.</summary>
+    private void CommitPending()
+    {
+        if (Current is not { } run)
+        {
+            return;
+        }
+
+        var changes = run.Controller.TakeChanges();
+        if (_uncommitted.Count == 0 && changes.Devices.Count == 0 && changes.NewFaults.Count == 0 && !changes.DeploymentChanged)
+        {
+            return;
+        }
+
+        var outboxIds = _store.Commit(changes, _uncommitted);
+        var now = _clock.NowMs;
+        foreach (var output in _uncommitted)
         {
             CarryOne(output, now);
         }
 
-        _outputs.Clear();
+        _uncommitted.Clear();
+        _store.MarkDone(outboxIds);
+    }
+
+    private async Task CommitLoopAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (true)
+            {
+                await _commitSignal.WaitAsync(cancellationToken).ConfigureAwait(false);
+                lock (_gate)
+                {
+                    CommitPending();
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopping: what is not committed is dropped, see Dispose.
+        }
     }
 
     private void CarryOne(ControllerOutput output, long now)
