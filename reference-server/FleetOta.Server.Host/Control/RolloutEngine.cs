@@ -237,6 +237,8 @@ internal sealed partial class RolloutEngine : IDisposable
 
     /// <summary>Restores the last deployment's controller from the store after a restart and carries out the outputs
     /// it had committed but not marked done. Call once, before any input.</summary>
+    /// <remarks>NOTE: the store keeps the controller of the last deployment only, so earlier deployments are not listed
+    /// by the API after a restart, although their numbers stay taken.</remarks>
     public void Restore()
     {
         lock (_gate)
