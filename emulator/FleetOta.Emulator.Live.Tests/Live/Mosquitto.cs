@@ -46,6 +46,7 @@ internal sealed class Mosquitto : IAsyncDisposable
             listener {port} 127.0.0.1
             allow_anonymous true
             max_connections -1
+            max_queued_messages 0
             persistence false
             log_dest none
             """));
