@@ -26,7 +26,7 @@ public sealed class HostParityTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public async Task Verdicts_SameScenarioOnBothHosts_Agree()
     {
-        var spec = LiveScenarios.Small(200, seed: 23,
+        var spec = LiveScenarios.Small(200, seed: 23, durationAfterReleaseMs: 30 * 60_000,
             new FaultSpec(FaultKind.PowerCut, new FaultTarget(Share: 0.05), Step: PowerCutStep.WriteSlot, DurationMs: 30_000),
             new FaultSpec(FaultKind.CorruptInTransit, new FaultTarget(Share: 0.05)));
         Directory.CreateDirectory(_folder);
@@ -38,7 +38,7 @@ public sealed class HostParityTests(ITestOutputHelper output) : IDisposable
         }
 
         using var loggers = LiveScenarios.Loggers();
-        var live = await LiveRunner.RunAsync(new LiveRunOptions { Spec = spec, OutputDirectory = Path.Combine(_folder, "live"), TimeFactor = 120 }, loggers);
+        var live = await LiveRunner.RunAsync(new LiveRunOptions { Spec = spec, OutputDirectory = Path.Combine(_folder, "live"), TimeFactor = 60 }, loggers);
 
         var simulated = Verdicts(simulationJournal);
         var measured = Verdicts(live.JournalPath);

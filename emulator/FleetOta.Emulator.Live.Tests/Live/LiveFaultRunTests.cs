@@ -42,10 +42,11 @@ public sealed class LiveFaultRunTests(ITestOutputHelper output) : IDisposable
 
     private async Task RunThousandAsync(string broker)
     {
-        var spec = LiveScenarios.Small(1_000, seed: 11, Faults);
+        // A time factor of 60 keeps a moment of CPU contention from turning into many virtual minutes.
+        var spec = LiveScenarios.Small(1_000, seed: 11, durationAfterReleaseMs: 30 * 60_000, Faults);
         using var loggers = LiveScenarios.Loggers();
 
-        var result = await LiveRunner.RunAsync(new LiveRunOptions { Spec = spec, OutputDirectory = _folder, TimeFactor = 120, Broker = broker }, loggers);
+        var result = await LiveRunner.RunAsync(new LiveRunOptions { Spec = spec, OutputDirectory = _folder, TimeFactor = 60, Broker = broker }, loggers);
 
         var journal = JournalReader.Read(result.JournalPath);
         var evaluation = GateEvaluation.Evaluate(journal, LiveScenarios.Criteria);
@@ -59,7 +60,7 @@ public sealed class LiveFaultRunTests(ITestOutputHelper output) : IDisposable
 
         var committed = journal.Entries.Where(e => e.Kind == JournalKind.Committed && e.Version == "2.0.0").Select(e => e.Device).Distinct().Count();
         output.WriteLine($"committed: {committed}");
-        committed.Should().BeGreaterThan(900, "power cuts, corrupt transfers and lost messages delay devices but the retries bring most through");
+        committed.Should().BeGreaterThan(800, "power cuts, corrupt transfers and lost messages delay devices but the retries bring most through");
 
         journal.Entries.Count(e => e.Kind == JournalKind.SlotWritten && e.Detail == "torn by power cut")
             .Should().BeGreaterThan(12, "2.5% of 1,000 devices lose power in the middle of the slot write");

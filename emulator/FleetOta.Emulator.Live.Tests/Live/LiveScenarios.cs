@@ -13,7 +13,10 @@ namespace FleetOta.Emulator.Live.Tests.Live;
 /// soaks, and a run of under an hour of virtual time, so that a run at a high time factor takes seconds.</summary>
 internal static class LiveScenarios
 {
-    public static SimulationSpec Small(int devices, long seed = 7, params FaultSpec[] faults) => new()
+    public static SimulationSpec Small(int devices, long seed = 7, params FaultSpec[] faults) => Small(devices, seed, 45 * 60_000, faults);
+
+    /// <summary>Returns the short scenario with <paramref name="durationAfterReleaseMs"/> of virtual time after the release.</summary>
+    public static SimulationSpec Small(int devices, long seed, long durationAfterReleaseMs, params FaultSpec[] faults) => new()
     {
         Name = "live-test",
         Seed = seed,
@@ -26,7 +29,7 @@ internal static class LiveScenarios
         },
         Release = new ReleaseSpec("r2", "2.0.0", 2, 32 * 1024),
         ReleaseAtMs = 3 * 60_000,
-        DurationAfterReleaseMs = 45 * 60_000,
+        DurationAfterReleaseMs = durationAfterReleaseMs,
         Rollout = new RolloutOptions
         {
             Waves = [WaveSpec.Percent(20), WaveSpec.Percent(100)],

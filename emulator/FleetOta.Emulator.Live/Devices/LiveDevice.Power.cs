@@ -157,8 +157,9 @@ internal sealed partial class LiveDevice
         {
             return await link.ConnectAsync(life).ConfigureAwait(false);
         }
-        catch (OperationCanceledException)
+        catch (Exception error) when (error is OperationCanceledException || life.IsCancellationRequested)
         {
+            // Power was cut during the connect: the attempt ends with whatever error the client raises.
             return false;
         }
     }

@@ -5,8 +5,9 @@ namespace FleetOta.Emulator.Live.Hosting;
 /// <summary>Loses messages on an MQTT proxy: in every period of real time, a blackhole toxic swallows all data in
 /// both directions for <c>rate</c> of the period, at a position drawn from a seeded stream. A message sent at a
 /// random moment is then lost with probability <c>rate</c>, and MQTT, which runs over TCP, cannot send it again.</summary>
-/// <remarks>A window may cut an MQTT packet in two. The broker or the client then sees a malformed packet and drops
-/// the connection, which the device reconnects like any other lost connection.</remarks>
+/// <remarks>A window may cut an MQTT packet in two. The receiver then either sees a malformed packet and drops the
+/// connection, which the device reconnects like any other, or reads the following bytes as the rest of a packet and
+/// passes a garbage payload on, which the server rejects as invalid JSON.</remarks>
 internal sealed class LossWindows : IAsyncDisposable
 {
     private const string ToxicName = "message-loss";
