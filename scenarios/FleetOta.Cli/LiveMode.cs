@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using System.Reflection;
 using FleetOta.Emulator.Live.Hosting;
 using FleetOta.Emulator.Live.Running;
 using FleetOta.Journal;
@@ -135,41 +134,17 @@ internal static class LiveMode
         return report;
     }
 
-    /// <summary>Returns the command line of one shard process: this same program with the emulator command.</summary>
+    /// <summary>Returns the command line of one shard process: this same program with the emulator command. Under a
+    /// host other than the fleetota executable (dotnet, a test host), the shard runs as <c>dotnet fleetota.dll</c>.</summary>
     internal static ProcessStartInfo ShardProcess(DeviceHostOptions shard, string file, string scenario)
     {
-        var program = Environment.ProcessPath ?? "dotnet";
-        var info = new ProcessStartInfo(program);
-        if (Path.GetFileNameWithoutExtension(program) == "dotnet")
+        var program = Environment.ProcessPath;
+        if (program is not null && Path.GetFileNameWithoutExtension(program) == "fleetota")
         {
-            info.ArgumentList.Add(Assembly.GetEntryAssembly()!.Location);
+            return ShardCommandLine.StartInfo(shard, program, null, file, scenario);
         }
 
-        string[] arguments =
-        [
-            "emulator", Path.GetFullPath(file),
-            "--shard", $"{shard.Shard + 1}/{shard.Shards}",
-            "--scenario", scenario,
-            "--server", shard.ServerUrl.ToString(),
-            "--broker", shard.BrokerUrl.ToString(),
-            "--journal", shard.JournalPath,
-            "--device-dir", shard.DeviceDirectory,
-            "--seed", shard.Spec.Seed.ToString(CultureInfo.InvariantCulture),
-            "--devices", shard.Spec.Fleet.Devices.ToString(CultureInfo.InvariantCulture),
-            "--time-factor", shard.TimeFactor.ToString(CultureInfo.InvariantCulture),
-            "--epoch", shard.Epoch.ToString("O", CultureInfo.InvariantCulture),
-            "--max-connects", shard.MaxConnectsInFlight.ToString(CultureInfo.InvariantCulture),
-        ];
-        foreach (var argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        if (!shard.ProxyEveryDevice)
-        {
-            info.ArgumentList.Add("--direct");
-        }
-
-        return info;
+        var dotnet = program is not null && Path.GetFileNameWithoutExtension(program) == "dotnet" ? program : "dotnet";
+        return ShardCommandLine.StartInfo(shard, dotnet, typeof(LiveMode).Assembly.Location, file, scenario);
     }
 }
