@@ -38,7 +38,8 @@ public sealed class PowerPatternTests
     {
         var journal = Run(Fleet(PowerPattern.Unstable(4 * Hour, 60_000), devices: 200));
 
-        // 48 h 10 min at one outage per 4 h on average: about 12 per device; 2,400 in all, so 25% covers chance.
+        // The run lasts 48 h 10 min with one outage per 4 h on average, about 12 per device and 2,400 in all.
+        // The range of -25% to +25% covers chance.
         var cuts = journal.Of(JournalKind.PowerCut).Where(e => e.Status == "unstable").ToList();
         cuts.Count.Should().BeInRange(1_800, 3_000);
         cuts.Average(e => e.Value).Should().BeApproximately(60_000, 12_000);

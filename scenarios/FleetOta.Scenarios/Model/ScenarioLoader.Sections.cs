@@ -13,7 +13,7 @@ public static partial class ScenarioLoader
 {
     private static readonly string[] FleetKeys =
     [
-        "devices", "initial-version", "initial-security-version", "hardware", "networks", "connectivity", "customers", "storage",
+        "devices", "initial-version", "initial-security-version", "hardware", "networks", "connectivity", "power", "customers", "storage",
         "redundant-boot-environment", "boot-limit",
     ];
 
@@ -32,6 +32,13 @@ public static partial class ScenarioLoader
         ["never"] = ConnectivityKind.Never,
     };
 
+    private static readonly Dictionary<string, PowerKind> PowerKinds = new(StringComparer.Ordinal)
+    {
+        ["mains"] = PowerKind.Mains,
+        ["nightly-off"] = PowerKind.NightlyOff,
+        ["unstable"] = PowerKind.Unstable,
+    };
+
     private static FleetSpec ReadFleet(YamlNodeReader parent, FleetSpec fallback) =>
         parent.Mapping("fleet", FleetKeys) is { } reader ? ReadFleetKeys(reader, fallback) : fallback;
 
@@ -45,6 +52,7 @@ public static partial class ScenarioLoader
         Networks = ReadShares(reader, "networks", fallback.Networks, ["profile", "share", "bandwidth", "latency", "jitter", "loss"], ReadNetwork),
         Connectivity = ReadShares(reader, "connectivity", fallback.Connectivity, ["pattern", "share", "mean-online", "mean-offline"],
             ReadConnectivity),
+        Power = ReadShares(reader, "power", fallback.Power, ["pattern", "share", "off-from", "off-hours", "mean-on", "mean-off"], ReadPower),
         Customers = (int)reader.Integer("customers", fallback.Customers, 1, 1_000_000),
         StorageBytes = reader.Bytes("storage", fallback.StorageBytes),
         RedundantBootEnvironment = reader.Boolean("redundant-boot-environment", fallback.RedundantBootEnvironment),
@@ -113,6 +121,21 @@ public static partial class ScenarioLoader
             _ => (0L, 0L),
         };
         return new ConnectivityPattern(kind, item.PositiveDurationMs("mean-online", online), item.PositiveDurationMs("mean-offline", offline));
+    }
+
+    private static PowerPattern ReadPower(YamlNodeReader item)
+    {
+        var kind = item.Choice("pattern", PowerKind.Mains, PowerKinds);
+        return kind switch
+        {
+            PowerKind.NightlyOff => PowerPattern.Nightly(
+                (int)item.Integer("off-from", PowerPattern.NightlyOff.OffFromHour, 0, 23),
+                (int)item.Integer("off-hours", PowerPattern.NightlyOff.OffHours, 1, 23)),
+            PowerKind.Unstable => PowerPattern.Unstable(
+                item.PositiveDurationMs("mean-on", 12 * 3_600_000L),
+                item.PositiveDurationMs("mean-off", 5 * 60_000L)),
+            _ => PowerPattern.Mains,
+        };
     }
 
     private static CriteriaThresholds ReadCriteria(YamlNodeReader parent, CriteriaThresholds fallback)
