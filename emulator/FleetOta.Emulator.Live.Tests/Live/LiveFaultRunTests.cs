@@ -65,7 +65,7 @@ public sealed class LiveFaultRunTests(ITestOutputHelper output) : IDisposable
         journal.Entries.Count(e => e.Kind == JournalKind.SlotWritten && e.Detail == "torn by power cut")
             .Should().BeGreaterThan(12, "2.5% of 1,000 devices lose power in the middle of the slot write");
         journal.Entries.Count(e => e.Kind == JournalKind.DownloadStarted && e.Value > 0)
-            .Should().BeGreaterThan(12, "2.5% of 1,000 devices lose power during the download and resume it with a Range request");
+            .Should().BeGreaterThan(5, "2.5% of 1,000 devices lose power during the download, and those past a progress mark resume with a Range request");
         journal.Entries.Count(e => e.Kind == JournalKind.FailureDetected && e.Detail == "image digest mismatch")
             .Should().BeGreaterThan(25, "the real SHA-256 of a transfer through the corrupting proxy does not match");
 
