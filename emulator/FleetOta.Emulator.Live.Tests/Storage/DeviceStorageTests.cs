@@ -91,7 +91,7 @@ public sealed class DeviceStorageTests : IDisposable
         var state = AgentState.Initial(1) with { DownloadedBytes = 10 };
         await storage.PersistStateAsync(state, CancellationToken.None);
 
-        // A power cut during the next write leaves half a temporary file; the rename never happened.
+        // A power cut during the next write leaves half a temporary file, and the rename never happened.
         await File.WriteAllTextAsync(storage.StatePath + ".tmp", "{\"phase\":\"Verif");
         storage.RemoveTemporaryFiles();
 

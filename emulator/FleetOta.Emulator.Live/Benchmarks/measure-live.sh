@@ -16,7 +16,7 @@ cli="$build/bin/FleetOta.Cli/release/fleetota.dll"
 mosquitto_pid=""
 broker_url=embedded
 if [ "$broker" = mosquitto ]; then
-  # mosquitto drops QoS 1 messages for a client past 1,000 queued ones by default; the server's one client
+  # By default mosquitto drops QoS 1 messages for a client past 1,000 queued ones. The server's one client
   # receives every device's messages, so its queue gets no limit here.
   printf 'listener 18830 127.0.0.1\nallow_anonymous true\nmax_connections -1\nmax_queued_messages 0\npersistence false\nlog_dest none\n' > "$out/mosquitto.conf"
   ulimit -n 20000
