@@ -30,8 +30,8 @@ internal sealed partial class LiveDevice
     /// <summary>Journals a device message as sent and publishes it; a message sent while the link is down is lost.</summary>
     private Task SendLockedAsync(DeviceMessage message)
     {
-        var (release, status, value) = Describe(message);
-        _context.Journal.Append(new JournalEntry(0, JournalKind.MessageSent, Id, release, RunningVersionOf(message), message.Type, status, value, "device"));
+        var (release, status, value) = MessageJournal.Describe(message);
+        _context.Journal.Append(new JournalEntry(0, JournalKind.MessageSent, Id, release, MessageJournal.RunningVersionOf(message), message.Type, status, value, "device"));
         var sent = _link?.TryPublish(message) == true;
         if (!sent)
         {
@@ -56,7 +56,7 @@ internal sealed partial class LiveDevice
         }
 
         message = ApplyImageFaults(message);
-        var (release, detail) = Describe(message);
+        var (release, detail) = MessageJournal.Describe(message);
         _context.Journal.Append(new JournalEntry(0, JournalKind.MessageDelivered, Id, release, null, message.Type, detail, 0, "device"));
         await RunAgentLockedAsync(new MessageReceived(message)).ConfigureAwait(false);
     }
@@ -206,31 +206,4 @@ internal sealed partial class LiveDevice
             _deviceTimers.Add(timer);
         }
     }
-
-    private static string? RunningVersionOf(DeviceMessage message) => message switch
-    {
-        Heartbeat heartbeat => heartbeat.RunningVersion,
-        StatusReport report => report.RunningVersion,
-        FaultReport fault => fault.RunningVersion,
-        _ => null,
-    };
-
-    private static (string? Release, string? Status, long Value) Describe(DeviceMessage message) => message switch
-    {
-        StatusReport report => (report.ReleaseId, StatusDetail(report), report.Sequence),
-        Heartbeat heartbeat => (null, heartbeat.Degraded ? "degraded" : heartbeat.Healthy ? "healthy" : "unhealthy", (long)heartbeat.ActiveSlot),
-        FaultReport fault => (null, fault.Critical ? "critical:" + fault.Code : fault.Code, 0),
-        _ => (null, null, 0),
-    };
-
-    private static string StatusDetail(StatusReport report) =>
-        report.Reason == FailureReason.None ? report.Status.ToWire() : report.Status.ToWire() + ": " + report.Reason.ToText();
-
-    private static (string? Release, string? Detail) Describe(ServerMessage message) => message switch
-    {
-        UpdateOffer offer => (offer.Manifest.Manifest.ReleaseId, offer.Manifest.Manifest.Version),
-        DeviceCommand command => (command.Manifest?.Manifest.ReleaseId, command.Kind.ToString().ToLowerInvariant()),
-        StatusAck ack => (null, ack.Sequence.ToString(CultureInfo.InvariantCulture)),
-        _ => (null, null),
-    };
 }

@@ -16,8 +16,8 @@ public sealed partial class Simulator
 
     private void SendToServer(SimDevice device, DeviceMessage message)
     {
-        var (release, status, value) = Describe(message);
-        Journal(new JournalEntry(_now, JournalKind.MessageSent, device.Profile.Id, release, RunningVersionOf(message), message.Type,
+        var (release, status, value) = MessageJournal.Describe(message);
+        Journal(new JournalEntry(_now, JournalKind.MessageSent, device.Profile.Id, release, MessageJournal.RunningVersionOf(message), message.Type,
             status, value, "device"));
 
         if (message is StatusReport { Status: UpdateStatus.Succeeded } && StepFault(device, PowerCutStep.Report) is { } cut)
@@ -104,8 +104,8 @@ public sealed partial class Simulator
             return;
         }
 
-        var (release, status, value) = Describe(message);
-        Journal(new JournalEntry(_now, JournalKind.MessageDelivered, message.DeviceId, release, RunningVersionOf(message), message.Type,
+        var (release, status, value) = MessageJournal.Describe(message);
+        Journal(new JournalEntry(_now, JournalKind.MessageDelivered, message.DeviceId, release, MessageJournal.RunningVersionOf(message), message.Type,
             status, value, "server"));
         RunController(new FleetOta.Server.Delivered(message));
     }
@@ -113,7 +113,7 @@ public sealed partial class Simulator
     private void SendToDevice(ServerMessage message)
     {
         var device = _devices[message.DeviceId];
-        var (release, detail) = Describe(message);
+        var (release, detail) = MessageJournal.Describe(message);
         Journal(new JournalEntry(_now, JournalKind.MessageSent, message.DeviceId, release, null, message.Type, detail, 0, "server"));
         if (_brokerDown || !device.Online)
         {
@@ -140,7 +140,7 @@ public sealed partial class Simulator
         }
 
         message = ApplyImageFaults(device, message);
-        var (release, detail) = Describe(message);
+        var (release, detail) = MessageJournal.Describe(message);
         Journal(new JournalEntry(_now, JournalKind.MessageDelivered, message.DeviceId, release, null, message.Type, detail, 0, "device"));
         RunAgent(device, new MessageReceived(message));
     }
@@ -185,31 +185,4 @@ public sealed partial class Simulator
 
     private void JournalLost(int device, string type, string why, string sender) =>
         Journal(new JournalEntry(_now, JournalKind.MessageLost, device, null, null, type, why, 0, sender));
-
-    private static string? RunningVersionOf(DeviceMessage message) => message switch
-    {
-        Heartbeat heartbeat => heartbeat.RunningVersion,
-        StatusReport report => report.RunningVersion,
-        FaultReport fault => fault.RunningVersion,
-        _ => null,
-    };
-
-    private static (string? Release, string? Status, long Value) Describe(DeviceMessage message) => message switch
-    {
-        StatusReport report => (report.ReleaseId, StatusDetail(report), report.Sequence),
-        Heartbeat heartbeat => (null, heartbeat.Degraded ? "degraded" : heartbeat.Healthy ? "healthy" : "unhealthy", (long)heartbeat.ActiveSlot),
-        FaultReport fault => (null, fault.Critical ? "critical:" + fault.Code : fault.Code, 0),
-        _ => (null, null, 0),
-    };
-
-    private static string StatusDetail(StatusReport report) =>
-        report.Reason == FailureReason.None ? report.Status.ToWire() : report.Status.ToWire() + ": " + report.Reason.ToText();
-
-    private static (string? Release, string? Detail) Describe(ServerMessage message) => message switch
-    {
-        UpdateOffer offer => (offer.Manifest.Manifest.ReleaseId, offer.Manifest.Manifest.Version),
-        DeviceCommand command => (command.Manifest?.Manifest.ReleaseId, command.Kind.ToString().ToLowerInvariant()),
-        StatusAck ack => (null, ack.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-        _ => (null, null),
-    };
 }

@@ -1,11 +1,11 @@
 using System.Globalization;
 using FleetOta.Protocol;
 
-namespace FleetOta.Server.Host.Control;
+namespace FleetOta.Journal;
 
-/// <summary>Journal columns of a message, the same as the simulation host writes, so that the oracles read both
-/// hosts alike.</summary>
-internal static class MessageJournal
+/// <summary>Journal columns of a message. The simulation host, the live device host and the live server all use
+/// these, so that the oracles read every host alike.</summary>
+public static class MessageJournal
 {
     public static string? RunningVersionOf(DeviceMessage message) => message switch
     {
