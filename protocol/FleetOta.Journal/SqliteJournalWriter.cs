@@ -26,8 +26,12 @@ public sealed class SqliteJournalWriter : IJournalSink, IDisposable
     private long _lastTime;
     private Exception? _failure;
     private bool _disposed;
+    private RetainedJournal? _retained;
 
-    public SqliteJournalWriter(string path)
+    /// <summary>Creates the journal file, replacing any file at <paramref name="path"/>.</summary>
+    /// <param name="retainInMemory">Also keeps a copy of everything written in memory, for <see cref="Snapshot"/>.
+    /// The copy needs about as much memory as reading the finished journal back.</param>
+    public SqliteJournalWriter(string path, bool retainInMemory = false)
     {
         if (File.Exists(path))
         {
@@ -41,6 +45,7 @@ public sealed class SqliteJournalWriter : IJournalSink, IDisposable
         Execute(JournalSchema.CreateTables);
         _thread = new Thread(WriteBatches) { IsBackground = true, Name = "journal writer" };
         _thread.Start();
+        _retained = retainInMemory ? new RetainedJournal() : null;
         SetRunValue("schema_version", JournalSchema.Version.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 
@@ -49,8 +54,19 @@ public sealed class SqliteJournalWriter : IJournalSink, IDisposable
     /// <summary>Number of entries appended so far.</summary>
     public long Count => _sequence;
 
+    /// <summary>Returns the journal written so far from the in-memory copy, without reading the file. The snapshot
+    /// does not change when more entries arrive.</summary>
+    /// <exception cref="InvalidOperationException">The writer was created without retainInMemory.</exception>
+    public JournalData Snapshot()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return (_retained ?? throw new InvalidOperationException(
+            $"The journal writer for {Path} keeps no copy in memory; create it with retainInMemory: true to take snapshots.")).Snapshot();
+    }
+
     public void SetRunValue(string key, string value)
     {
+        _retained?.SetRunValue(key, value);
         Flush();
         using var command = _connection.CreateCommand();
         command.CommandText = "INSERT OR REPLACE INTO run(key, value) VALUES ($key, $value)";
@@ -74,6 +90,7 @@ public sealed class SqliteJournalWriter : IJournalSink, IDisposable
         command.Prepare();
         foreach (var device in devices)
         {
+            _retained?.AddDevice(device);
             parameters[0].Value = device.Id;
             parameters[1].Value = device.Name;
             parameters[2].Value = device.Hardware;
@@ -91,6 +108,7 @@ public sealed class SqliteJournalWriter : IJournalSink, IDisposable
 
     public void AddRelease(JournalRelease release)
     {
+        _retained?.AddRelease(release);
         Flush();
         using var command = _connection.CreateCommand();
         command.CommandText = """
@@ -116,7 +134,9 @@ public sealed class SqliteJournalWriter : IJournalSink, IDisposable
 
         _lastTime = entry.TimeMs;
         _sequence++;
-        _pending[_pendingCount++] = entry with { Sequence = _sequence };
+        var numbered = entry with { Sequence = _sequence };
+        _pending[_pendingCount++] = numbered;
+        _retained?.Append(numbered);
         if (_pendingCount == BatchSize)
         {
             HandOff(waitForIdle: false);
@@ -144,6 +164,7 @@ public sealed class SqliteJournalWriter : IJournalSink, IDisposable
         finally
         {
             _disposed = true;
+            _retained = null;
             _queue.CompleteAdding();
             _thread.Join();
             _connection.Dispose();

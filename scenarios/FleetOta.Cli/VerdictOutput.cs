@@ -72,7 +72,7 @@ internal static class VerdictOutput
         }
     }
 
-    private static string Measured(CriterionResult? result) => result?.Measured switch
+    internal static string Measured(CriterionResult? result) => result?.Measured switch
     {
         null => "-",
         { } value when result.Unit == "s" => $"{value:0.0} s",

@@ -106,6 +106,11 @@ public sealed class CliTests : IDisposable
         code.Should().Be(ExitCodes.Passed, text);
         text.Should().Contain("nominal: release r2 (2.0.0) on 300 devices, seed 5");
         text.Should().Contain("so far 1 met their expectations, 0 did not");
+        // Redirected output judges the running scenario at 25, 50 and 75% of its virtual time.
+        var judgements = text.Split('\n').Where(line => line.TrimStart().StartsWith("current verdicts: reach ", StringComparison.Ordinal)).ToList();
+        judgements.Should().HaveCount(6);
+        judgements.Should().AllSatisfy(line => line.Should().Contain(", rollout-control "));
+        text.Should().Contain("virtual time 3.0 h of 12.2 h");
         text.Should().Contain("breach at").And.Contain("min after the release start");
         text.Should().Contain("Gate passed: all 2 scenarios met their expectations.");
         System.IO.File.Exists(Path.Combine(output, "index.html")).Should().BeTrue();

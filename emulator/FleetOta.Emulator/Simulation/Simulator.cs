@@ -8,7 +8,8 @@ using FleetOta.Server;
 
 namespace FleetOta.Emulator.Simulation;
 
-/// <summary>Progress of a running simulation, reported every few hundred thousand events.</summary>
+/// <summary>Progress of a running simulation, reported every few hundred thousand events, at every hundredth of the
+/// virtual time and at the end.</summary>
 public sealed record SimulationProgress(long VirtualTimeMs, long EndMs, long Events, int DevicesUpdated, int Devices, string Phase);
 
 /// <summary>What a finished simulation returns besides its journal.</summary>
@@ -54,6 +55,8 @@ public sealed partial class Simulator
         ScheduleStart();
 
         var end = _spec.EndMs;
+        var progressStepMs = Math.Max(end / 100, 1);
+        var nextProgressMs = progressStepMs;
         while (_queue.TryDequeue(out var time, out var next))
         {
             if (time > end)
@@ -64,8 +67,9 @@ public sealed partial class Simulator
             _now = time;
             _events++;
             Dispatch(next);
-            if (progress is not null && _events % ProgressEveryEvents == 0)
+            if (progress is not null && (_events % ProgressEveryEvents == 0 || _now >= nextProgressMs))
             {
+                nextProgressMs = (_now / progressStepMs + 1) * progressStepMs;
                 progress(new SimulationProgress(_now, end, _events, _devicesUpdated, _devices.Length, _controller.Phase.ToString()));
             }
         }

@@ -49,7 +49,10 @@ public static class ScenarioRunner
         return spec;
     }
 
-    public static ScenarioRunResult Run(Scenario scenario, RunSettings settings, Action<SimulationProgress>? progress = null, TextWriter? warnings = null)
+    /// <summary>Runs one scenario and writes its journal and report files.</summary>
+    /// <param name="progress">Called on the simulation thread every few hundred thousand events and at the end. While
+    /// a progress callback is given, the journal is also kept in memory so that the callback can judge the run so far.</param>
+    public static ScenarioRunResult Run(Scenario scenario, RunSettings settings, Action<ScenarioProgress>? progress = null, TextWriter? warnings = null)
     {
         var spec = Resolve(scenario, settings);
         var folder = Path.Combine(settings.OutputDirectory, ReportWriter.FolderName(spec.Release.Id), ReportWriter.FolderName(scenario.Name));
@@ -58,13 +61,18 @@ public static class ScenarioRunner
 
         var clock = Stopwatch.StartNew();
         SimulationResult simulation;
-        using (var journal = new SqliteJournalWriter(journalFile))
+        using (var journal = new SqliteJournalWriter(journalFile, retainInMemory: progress is not null))
         {
             RunMetadata.Write(journal, spec);
             var fleet = FleetGenerator.Generate(spec.Fleet, spec.Seed);
-            simulation = new Simulator(spec, fleet, journal).Run(progress);
+            Action<SimulationProgress>? onStep = progress is null
+                ? null
+                : step => progress(new ScenarioProgress(
+                    step, journal.Count, () => ScenarioProgress.Judge(journal, step.VirtualTimeMs, scenario.Criteria)));
+            simulation = new Simulator(spec, fleet, journal).Run(onStep);
         }
 
+        // The verdicts come from the file as written, never from the in-memory copy used for progress.
         var data = JournalReader.Read(journalFile);
         var evaluation = GateEvaluation.Evaluate(data, scenario.Criteria);
         var report = BuildReport(scenario, spec, settings, evaluation, clock.ElapsedMilliseconds, journalFile, "simulation");
