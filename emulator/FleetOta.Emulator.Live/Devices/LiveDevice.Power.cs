@@ -62,7 +62,8 @@ internal sealed partial class LiveDevice
         _life = new CancellationTokenSource();
         _storage.RemoveTemporaryFiles();
         var stored = _storage.ReadEnvironment();
-        var environment = stored ?? BootEnvironment.Initial(Slot.A, Spec.Fleet.BootLimit);
+        // An unreadable environment is read as a trial of slot A, as in the simulation host.
+        var environment = stored ?? BootEnvironment.Unreadable(Spec.Fleet.BootLimit);
         var slotA = _storage.ReadSlot(Slot.A);
         var slotB = _storage.ReadSlot(Slot.B);
         var decision = Bootloader.Decide(environment, slotA, slotB);

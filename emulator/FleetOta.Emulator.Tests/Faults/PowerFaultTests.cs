@@ -31,6 +31,23 @@ public sealed class PowerFaultTests
     }
 
     [Fact]
+    public void PowerCut_SingleCopyEnvironment_BootsTrialOfSlotA()
+    {
+        var spec = Small(faults: new FaultSpec(FaultKind.PowerCut, new FaultTarget(Count: 5), Step: PowerCutStep.BootEnvironment));
+        var journal = Run(spec with { Fleet = spec.Fleet with { RedundantBootEnvironment = false } });
+
+        var replaced = journal.Of(JournalKind.BootEnvironmentWritten).Where(e => e.Detail == "bootloader, replacing a corrupt environment").ToList();
+        replaced.Should().HaveCount(5);
+        replaced.Should().OnlyContain(e => e.Status == "active=A trial=1 count=1");
+        foreach (var replacement in replaced)
+        {
+            var device = replacement.Device;
+            journal.Of(device).Should().Contain(e => e.Kind == JournalKind.Boot && e.Status == "A" && e.Detail == "trial" && e.TimeMs == replacement.TimeMs);
+            journal.Committed(device).Should().BeTrue($"device {device} re-arms its trial after the bootloader replaced the environment");
+        }
+    }
+
+    [Fact]
     public void PowerCut_DuringSlotWrite_TearsWriteAtByteOffset()
     {
         var journal = Run(Small(faults: new FaultSpec(FaultKind.PowerCut, new FaultTarget(Count: 5), Step: PowerCutStep.WriteSlot)));

@@ -31,8 +31,10 @@ public sealed partial class Simulator
     /// <summary>Runs the bootloader: picks the slot, writes the environment if it changed, and hands over.</summary>
     private void Boot(SimDevice device)
     {
+        // A bootloader that cannot read its single-copy environment assumes a trial of slot A, so that an image in A
+        // that does not come up still falls back to B.
         var environment = device.EnvironmentCorrupt
-            ? BootEnvironment.Initial(Slot.A, _spec.Fleet.BootLimit)
+            ? BootEnvironment.Unreadable(_spec.Fleet.BootLimit)
             : device.Environment;
         var decision = Bootloader.Decide(environment, device.SlotA, device.SlotB);
         if (decision.EnvironmentChanged || device.EnvironmentCorrupt)
