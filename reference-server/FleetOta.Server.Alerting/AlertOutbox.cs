@@ -22,8 +22,8 @@ public interface IAlertOutbox
 }
 
 /// <summary>Keeps the alert outbox in memory: delivery is exactly once per sink for the life of the process.</summary>
-/// <remarks>NOTE: no durable implementation exists yet, so an alert still pending when the process stops is lost
-/// unless the host marks the controller's <see cref="RaiseAlert"/> output done only after its delivery.</remarks>
+/// <remarks>An alert still pending when the process stops is lost. The live server keeps its outbox in SQLite
+/// (SqliteAlertOutbox in FleetOta.Server.Persistence) when it has a data folder.</remarks>
 public sealed class InMemoryAlertOutbox : IAlertOutbox
 {
     private readonly Lock _lock = new();

@@ -64,6 +64,71 @@ public sealed class ServerRestartTests(ITestOutputHelper output) : IAsyncLifetim
     }
 
     [Fact]
+    public async Task Restart_PendingAlert_DeliveredOnceAfterRestart()
+    {
+        // A directory where the file sink writes makes its deliveries fail, as a full or read-only disk would.
+        var alertsFile = Path.Combine(_dataDirectory, ServerHost.AlertsFileName);
+        Directory.CreateDirectory(alertsFile);
+        JournalData firstJournal;
+        await using (var first = await TestServer.StartAsync(output, dataDirectory: _dataDirectory))
+        {
+            await using var device = await TestDevice.ConnectAsync(first.Host.BrokerUrl, 0);
+            await first.RegisterAsync("rel-2", "2.0.0", 1_000);
+            var deployment = await first.DeployAsync("rel-2", [0, 1], faultMonitor: new FaultMonitorModel(0.01, null, 1, true, true));
+            await device.PublishAsync(new Heartbeat(0, "2.0.0", Slot.B, Healthy: true, Degraded: false));
+            await device.PublishAsync(new FaultReport(0, "2.0.0", "E42", Critical: true));
+            await WaitForPhaseAsync(first, deployment.DeploymentId, "paused");
+            firstJournal = await first.StopAndReadJournalAsync();
+        }
+
+        Directory.Delete(alertsFile);
+        await using var second = await TestServer.StartAsync(output, dataDirectory: _dataDirectory);
+        var line = await WaitForFirstLineAsync(alertsFile);
+        var secondJournal = await second.StopAndReadJournalAsync();
+
+        firstJournal.Entries.Should().ContainSingle(entry => entry.Kind == JournalKind.AlertRaised);
+        firstJournal.Entries.Where(entry => entry.Kind == JournalKind.AlertDelivered).Select(entry => entry.Detail!.Split(':')[0])
+            .Should().NotContain("file");
+        line.Should().Contain("rel-2");
+        var delivered = secondJournal.Entries.Where(entry => entry.Kind == JournalKind.AlertDelivered).ToList();
+        delivered.Should().ContainSingle("only the file sink still had the alert pending");
+        delivered[0].Detail.Should().StartWith("file: ");
+        delivered[0].Release.Should().Be("rel-2");
+        (await File.ReadAllLinesAsync(alertsFile)).Where(text => text.Length > 0).Should().ContainSingle();
+    }
+
+    private static async Task WaitForPhaseAsync(TestServer server, string deploymentId, string phase)
+    {
+        for (var poll = 0; poll < 300; poll++)
+        {
+            var view = await server.Http.GetFromJsonAsync(HttpPaths.Deployment(deploymentId), ApiJsonContext.Default.DeploymentView);
+            if (view!.Phase == phase)
+            {
+                return;
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new TimeoutException($"Deployment {deploymentId} did not reach phase '{phase}' within 15 s.");
+    }
+
+    private static async Task<string> WaitForFirstLineAsync(string path)
+    {
+        for (var poll = 0; poll < 300; poll++)
+        {
+            if (File.Exists(path) && (await File.ReadAllLinesAsync(path)).FirstOrDefault(text => text.Length > 0) is { } line)
+            {
+                return line;
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new TimeoutException($"No alert was written to {path} within 15 s.");
+    }
+
+    [Fact]
     public async Task StartDeployment_AfterRestart_NumbersOn()
     {
         await using (var first = await TestServer.StartAsync(output, dataDirectory: _dataDirectory))

@@ -88,4 +88,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 25, Level = LogLevel.Information,
         Message = "Deployment {DeploymentId} of release {ReleaseId} restored at {NowMs} ms; {PendingOutputs} pending outputs carried out")]
     public static partial void DeploymentRestored(ILogger logger, string deploymentId, string releaseId, int pendingOutputs, long nowMs);
+
+    [LoggerMessage(EventId = 26, Level = LogLevel.Information,
+        Message = "{Count} alert deliveries pending from before the restart are retried: {Deliveries}")]
+    public static partial void AlertsResumed(ILogger logger, int count, string deliveries);
 }

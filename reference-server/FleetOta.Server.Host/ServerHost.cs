@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using FleetOta.Protocol.Wire;
 using FleetOta.Server.Alerting;
+using FleetOta.Server.Persistence;
 using FleetOta.Server.Host.Alerts;
 using FleetOta.Server.Host.Control;
 using FleetOta.Server.Host.Http;
@@ -27,6 +28,9 @@ public sealed class ServerHost : IAsyncDisposable
 {
     /// <summary>File of the default file alert sink in the data folder: one JSON object a line.</summary>
     public const string AlertsFileName = "alerts.jsonl";
+
+    /// <summary>File in the data folder that keeps alerts pending and delivered per sink across restarts.</summary>
+    public const string AlertOutboxFileName = "alert-outbox.sqlite";
 
     private readonly ILogger _logger;
     private readonly IServerStateStore _store;
@@ -113,7 +117,10 @@ public sealed class ServerHost : IAsyncDisposable
             journal.SetRunValue("started_utc", realTime.GetUtcNow().ToString("O", CultureInfo.InvariantCulture));
             var signer = SigningKeys.LoadOrCreate(options.DataDirectory, logger);
             started.Push(new DisposeAction(signer.Dispose));
-            var alerts = new HostAlerts(alertSinks ?? DefaultAlertSinks(dataDirectory, logger), journal, clock, logger);
+            IAlertOutbox outbox = options.DataDirectory is null
+                ? new InMemoryAlertOutbox()
+                : SqliteAlertOutbox.Open(Path.Combine(dataDirectory, AlertOutboxFileName));
+            var alerts = new HostAlerts(alertSinks ?? DefaultAlertSinks(dataDirectory, logger), outbox, journal, clock, logger);
             started.Push(alerts);
             var engine = new RolloutEngine(clock, store, journal, alerts, signer, logger);
             started.Push(new DisposeAction(engine.Dispose));

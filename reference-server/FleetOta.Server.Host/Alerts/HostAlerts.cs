@@ -9,8 +9,7 @@ namespace FleetOta.Server.Host.Alerts;
 /// <summary>Runs the server core's alert dispatcher in the background on virtual time and journals every delivery
 /// as <see cref="JournalKind.AlertDelivered"/> with status "delivered" and the latency from the breach as value.</summary>
 /// <remarks>A failed sink is retried after 30 s of virtual time, doubled per attempt up to 5 min, as in the simulation
-/// host. NOTE: the outbox is in memory, so an alert not yet delivered when the server stops is not retried after a
-/// restart.</remarks>
+/// host. With a durable outbox, an alert not yet delivered when the server stops is delivered after a restart.</remarks>
 internal sealed class HostAlerts : IAsyncDisposable
 {
     private static readonly AlertRetryOptions Retry = new()
@@ -20,16 +19,30 @@ internal sealed class HostAlerts : IAsyncDisposable
     };
 
     private readonly AlertDispatcher _dispatcher;
+    private readonly IAlertOutbox _outbox;
     private readonly HostJournal _journal;
     private readonly Lock _gate = new();
     private readonly Dictionary<string, RolloutAlert> _raised = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _loop;
 
-    public HostAlerts(IReadOnlyList<IAlertSink> sinks, HostJournal journal, CompressedTimeProvider clock, ILogger logger)
+    /// <param name="outbox">Where pending and delivered alerts are kept; the host disposes it when it is disposable.</param>
+    public HostAlerts(IReadOnlyList<IAlertSink> sinks, IAlertOutbox outbox, HostJournal journal, CompressedTimeProvider clock, ILogger logger)
     {
         _journal = journal;
-        _dispatcher = new AlertDispatcher(sinks, new InMemoryAlertOutbox(), clock, () => clock.NowMs, Retry, logger);
+        _outbox = outbox;
+        var pending = outbox.Pending();
+        foreach (var (alert, _) in pending)
+        {
+            _raised[alert.Id] = alert;
+        }
+
+        if (pending.Count > 0)
+        {
+            Log.AlertsResumed(logger, pending.Count, string.Join(", ", pending.Select(entry => $"{entry.Alert.Id} to {entry.Sink}")));
+        }
+
+        _dispatcher = new AlertDispatcher(sinks, outbox, clock, () => clock.NowMs, Retry, logger);
         _dispatcher.Delivered += OnDelivered;
         _loop = Task.Run(() => RunAsync(_stopping.Token));
     }
@@ -49,6 +62,7 @@ internal sealed class HostAlerts : IAsyncDisposable
         await _stopping.CancelAsync().ConfigureAwait(false);
         await _loop.ConfigureAwait(false);
         _stopping.Dispose();
+        (_outbox as IDisposable)?.Dispose();
     }
 
     private async Task RunAsync(CancellationToken cancellationToken)
