@@ -21,8 +21,8 @@ internal static class EmulatorCommand
         var broker = new Option<string>("--broker") { Description = "URL of the MQTT broker, such as mqtt://127.0.0.1:1883.", Required = true };
         var journal = new Option<string>("--journal") { Description = "Path of this shard's journal file (SQLite); an existing file is replaced.", Required = true };
         var devices = new Option<string>("--device-dir") { Description = "Folder for the devices' slots, environments and state. Default: devices next to the journal." };
-        var seed = new Option<long?>("--seed") { Description = "Seed, overriding the scenario's. Must match the runner's. Default: the scenario's seed." };
-        var fleet = new Option<int?>("--devices") { Description = "Fleet size, overriding the scenario's. Must match the runner's. Default: the scenario's fleet size." };
+        var seed = CommonOptions.Seed("Seed, overriding the scenario's. Must match the runner's. Default: the scenario's seed.");
+        var fleet = CommonOptions.Devices("Fleet size, overriding the scenario's. Must match the runner's. Default: the scenario's fleet size.");
         var factor = new Option<double>("--time-factor") { Description = "Virtual seconds per real second. Default: 60.", DefaultValueFactory = _ => 60 };
         var epoch = new Option<string>("--epoch")
         {

@@ -1,10 +1,15 @@
 using System.Diagnostics;
+using System.Reflection;
 
 namespace FleetOta.Cli;
 
-/// <summary>Reads the commit of the harness for the report: FLEETOTA_COMMIT if set, else <c>git rev-parse HEAD</c>.</summary>
+/// <summary>Reads the commit of the harness for the report: FLEETOTA_COMMIT if set; else the commit the build embedded
+/// in the assembly's informational version ("1.0.0+&lt;sha&gt;", which the .NET SDK writes when it builds from a git
+/// checkout); else <c>git rev-parse HEAD</c> in the program's folder; else "unknown".</summary>
 internal static class GitCommit
 {
+    private const int ShortLength = 12;
+
     public static string Read()
     {
         var fromEnvironment = Environment.GetEnvironmentVariable("FLEETOTA_COMMIT");
@@ -13,9 +18,33 @@ internal static class GitCommit
             return fromEnvironment.Trim();
         }
 
+        if (FromBuild(typeof(GitCommit).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion) is { } built)
+        {
+            return built;
+        }
+
+        return FromGit();
+    }
+
+    /// <summary>Returns the commit after the '+' of an informational version such as "1.0.0+be1d5f14c0ffee", shortened to
+    /// 12 characters, or null when the version carries none.</summary>
+    internal static string? FromBuild(string? informationalVersion)
+    {
+        var plus = informationalVersion?.IndexOf('+', StringComparison.Ordinal) ?? -1;
+        if (plus < 0)
+        {
+            return null;
+        }
+
+        var commit = informationalVersion![(plus + 1)..];
+        return commit.Length > 0 && commit.All(char.IsAsciiHexDigit) ? commit[..Math.Min(commit.Length, ShortLength)] : null;
+    }
+
+    private static string FromGit()
+    {
         try
         {
-            using var git = Process.Start(new ProcessStartInfo("git", "rev-parse --short=12 HEAD")
+            using var git = Process.Start(new ProcessStartInfo("git", $"rev-parse --short={ShortLength} HEAD")
             {
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,

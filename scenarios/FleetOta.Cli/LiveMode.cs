@@ -63,7 +63,7 @@ internal static class LiveMode
             return ExitCodes.Usage;
         }
 
-        if (!ScenarioSelection.TryLoad(file, names, error, out var scenarios))
+        if (!ScenarioSelection.TryLoad(file, names, error, out var scenarios) || !OutputFolder.TryPrepare(outputFolder, error))
         {
             return ExitCodes.Usage;
         }

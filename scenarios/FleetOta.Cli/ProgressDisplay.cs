@@ -17,7 +17,7 @@ internal static class ProgressDisplay
     private const int BarWidth = 40;
 
     /// <summary>Least wall time between two judgements of the current verdicts on a terminal.</summary>
-    private static readonly TimeSpan MinimumJudgeInterval = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan MinimumJudgeInterval = TimeSpan.FromMilliseconds(250);
 
     /// <summary>After a judgement that took t, the next one waits at least this many times t, so judging takes at
     /// most a fifth of the wall time however large the journal grows.</summary>
@@ -43,7 +43,7 @@ internal static class ProgressDisplay
             // The final verdicts follow at the end of the run, so only the quarters before it are judged here.
             if (step.VirtualTimeMs < step.EndMs)
             {
-                console.WriteLine("  " + Verdicts(progress.JudgeSoFar(), markup: false));
+                console.WriteLine("  " + Verdicts(progress.JudgeSoFar(), step.VirtualTimeMs, markup: false));
             }
         });
     }
@@ -64,7 +64,7 @@ internal static class ProgressDisplay
                     if (step.VirtualTimeMs < step.EndMs && clock.Elapsed >= nextJudgement)
                     {
                         var started = clock.Elapsed;
-                        verdicts = Verdicts(progress.JudgeSoFar(), markup: true);
+                        verdicts = Verdicts(progress.JudgeSoFar(), step.VirtualTimeMs, markup: true);
                         var cost = clock.Elapsed - started;
                         nextJudgement = clock.Elapsed + TimeSpan.FromTicks(Math.Max(MinimumJudgeInterval.Ticks, cost.Ticks * JudgeCostFactor));
                     }
@@ -97,9 +97,9 @@ internal static class ProgressDisplay
         $"virtual time {progress.VirtualTimeMs / 3_600_000.0:0.0} h of {progress.EndMs / 3_600_000.0:0.0} h, " +
         $"{progress.DevicesUpdated} of {progress.Devices} devices updated, rollout {progress.Phase.ToLowerInvariant()}";
 
-    /// <summary>Formats the provisional verdicts on one line, such as "current verdicts: reach fail 12.30 %, ..., rollback
-    /// inconclusive (n = 3), ...". The sample size is shown where it makes the verdict inconclusive.</summary>
-    internal static string Verdicts(IReadOnlyList<CriterionResult> results, bool markup)
+    /// <summary>Formats the provisional verdicts on one line, such as "current verdicts at 12.0 h: reach fail 12.30 %, ...,
+    /// rollback inconclusive (n = 3), ...". The sample size is shown where it makes the verdict inconclusive.</summary>
+    internal static string Verdicts(IReadOnlyList<CriterionResult> results, long virtualTimeMs, bool markup)
     {
         var parts = results.Select(result =>
         {
@@ -123,6 +123,6 @@ internal static class ProgressDisplay
             };
             return $"{Markup.Escape(result.Id)} [{colour}]{verdict}[/]{Markup.Escape(figure)}";
         });
-        return "current verdicts: " + string.Join(", ", parts);
+        return $"current verdicts at {virtualTimeMs / 3_600_000.0:0.0} h: " + string.Join(", ", parts);
     }
 }

@@ -15,15 +15,11 @@ internal static class RunCommand
     {
         var file = CommonOptions.ScenarioFile();
         var names = CommonOptions.ScenarioNames();
-        var seed = new Option<long?>("--seed")
-        {
-            Description = "Seed of every selected scenario, a whole number, overriding the file. Default: the scenario's seed.",
-        };
-        var devices = new Option<int?>("--devices")
-        {
-            Description = "Fleet size in devices, scaling every selected scenario; fault shares scale with it, fault counts stay as written. " +
-                          "Default: the scenario's fleet size.",
-        };
+        var seed = CommonOptions.Seed("Seed of every selected scenario, a whole number, overriding the file. Default: the scenario's seed.");
+        var devices = CommonOptions.Devices(
+            $"Fleet size in devices (1 to {CommonOptions.MaxDevices:N0}), scaling every selected scenario; fault shares scale with it, " +
+            "fault counts stay as written. The expected verdicts were written for the file's fleet size, so at another size a " +
+            "scenario may miss them. Default: the scenario's fleet size.");
         var output = new Option<string>("--out", "-o")
         {
             Description = "Output folder; reports go to OUT/<release>/<scenario>/. Default: out.",
@@ -66,19 +62,14 @@ internal static class RunCommand
 
     private static int Execute(RunRequest request)
     {
-        if (request.Devices is <= 0)
-        {
-            request.Error.WriteLine($"error: --devices must be at least 1, but is {request.Devices}.");
-            return ExitCodes.Usage;
-        }
-
         if (request.Mode == "live")
         {
             request.Error.WriteLine("error: --mode live is not available in this build; run without --mode to use the simulation host.");
             return ExitCodes.Usage;
         }
 
-        if (!ScenarioSelection.TryLoad(request.File, request.Names, request.Error, out var scenarios))
+        if (!ScenarioSelection.TryLoad(request.File, request.Names, request.Error, out var scenarios)
+            || !OutputFolder.TryPrepare(request.Output, request.Error))
         {
             return ExitCodes.Usage;
         }
@@ -135,7 +126,8 @@ internal static class RunCommand
             return ExitCodes.GateFailed;
         }
 
-        console.MarkupLineInterpolated($"[green]Gate passed[/]: all {results.Count} scenarios met their expectations.");
+        var passed = results.Count == 1 ? "the scenario met its expectations" : $"all {results.Count} scenarios met their expectations";
+        console.MarkupLineInterpolated($"[green]Gate passed[/]: {passed}.");
         return ExitCodes.Passed;
     }
 
@@ -146,8 +138,9 @@ internal static class RunCommand
         return $"scenario {results.Count + 1} of {total}; so far {met} met their expectations, {results.Count - met} did not";
     }
 
-    /// <summary>Width of tables written to a file or a pipe (as in CI logs), in characters; a terminal uses its own width.</summary>
-    private const int RedirectedWidth = 160;
+    /// <summary>Width of output written to a file or a pipe (as in CI logs), in characters; a terminal uses its own width.
+    /// Log viewers wrap long lines themselves, so the width only has to keep Spectre.Console from breaking lines.</summary>
+    private const int RedirectedWidth = 1000;
 
     internal static IAnsiConsole ConsoleFor(TextWriter output)
     {

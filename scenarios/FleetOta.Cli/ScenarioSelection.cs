@@ -34,7 +34,8 @@ internal static class ScenarioSelection
         }
 
         var selected = new List<Scenario>();
-        foreach (var name in names)
+        // A scenario named twice runs once: its second run would overwrite the first one's folder.
+        foreach (var name in names.Distinct(StringComparer.Ordinal))
         {
             if (catalog.Find(name) is { } scenario)
             {

@@ -107,7 +107,7 @@ public sealed class CliTests : IDisposable
         text.Should().Contain("nominal: release r2 (2.0.0) on 300 devices, seed 5");
         text.Should().Contain("so far 1 met their expectations, 0 did not");
         // Redirected output judges the running scenario at 25, 50 and 75% of its virtual time.
-        var judgements = text.Split('\n').Where(line => line.TrimStart().StartsWith("current verdicts: reach ", StringComparison.Ordinal)).ToList();
+        var judgements = text.Split('\n').Where(line => line.TrimStart().StartsWith("current verdicts at ", StringComparison.Ordinal) && line.Contains(" h: reach ")).ToList();
         judgements.Should().HaveCount(6);
         judgements.Should().AllSatisfy(line => line.Should().Contain(", rollout-control "));
         text.Should().Contain("virtual time 3.0 h of 12.2 h");
@@ -145,7 +145,65 @@ public sealed class CliTests : IDisposable
         var (code, _, error) = Invoke("run", _file, "--devices", "0");
 
         code.Should().Be(ExitCodes.Usage);
-        error.Should().Contain("--devices must be at least 1, but is 0.");
+        error.Should().Contain("--devices must be from 1 to 10,000,000, but is 0.");
+    }
+
+    [Theory]
+    [InlineData("abc", "--devices must be a whole number from 1 to 10,000,000, such as 10000 or 10_000, but is 'abc'.")]
+    [InlineData("20000000", "--devices must be from 1 to 10,000,000, but is 20,000,000.")]
+    public void Run_InvalidDevices_ExitsTwo(string value, string message)
+    {
+        var (code, _, error) = Invoke("run", _file, "--devices", value);
+
+        code.Should().Be(ExitCodes.Usage);
+        error.Should().Contain(message);
+        error.Should().NotContain("System.");
+    }
+
+    [Fact]
+    public void Run_DevicesWithSeparators_Accepted()
+    {
+        var output = Path.Combine(_temp.Path, "separated");
+
+        var (code, text, _) = Invoke("run", _file, "--scenario", "nominal", "--devices", "1_00", "--seed", "1_2", "--out", output);
+
+        code.Should().Be(ExitCodes.Passed, text);
+        text.Should().Contain("nominal: release r2 (2.0.0) on 100 devices, seed 12");
+    }
+
+    [Fact]
+    public void Run_RepeatedScenario_RunsOnce()
+    {
+        var (code, text, _) = Invoke("run", _file, "--scenario", "nominal", "--scenario", "nominal", "--out", Path.Combine(_temp.Path, "twice"));
+
+        code.Should().Be(ExitCodes.Passed, text);
+        text.Should().Contain("Gate passed: the scenario met its expectations.");
+        text.Split('\n').Count(line => line.StartsWith("nominal: release", StringComparison.Ordinal)).Should().Be(1);
+    }
+
+    [Fact]
+    public void Run_OutputIsFile_ExitsTwoBeforeRunning()
+    {
+        var file = Path.Combine(_temp.Path, "not-a-folder");
+        System.IO.File.WriteAllText(file, "");
+
+        var (code, text, error) = Invoke("run", _file, "--scenario", "nominal", "--out", file);
+
+        code.Should().Be(ExitCodes.Usage);
+        error.Should().Contain($"error: --out '{file}' is a file; give a folder for the reports");
+        text.Should().NotContain("virtual time", "nothing runs when the reports cannot be written");
+    }
+
+    [Theory]
+    [InlineData("1.0.0+be1d5f14c0ffee0123456789", "be1d5f14c0ff")]
+    [InlineData("1.0.0+abc123", "abc123")]
+    [InlineData("1.0.0", null)]
+    [InlineData("1.0.0+", null)]
+    [InlineData("1.0.0+local-build", null)]
+    [InlineData(null, null)]
+    public void GitCommit_FromBuild_ReadsCommitAfterPlus(string? version, string? commit)
+    {
+        GitCommit.FromBuild(version).Should().Be(commit);
     }
 
     [Fact]
