@@ -157,6 +157,30 @@ public sealed class OracleFailureTests : IDisposable
     }
 
     [Fact]
+    public void Success_SeveralWaves_ReportsLowestWaveFigure()
+    {
+        var scenario = SmallRuns.Load($$"""
+              - name: two-waves
+                release: r2
+                rollout: { waves: [10%, 100%], gate: { soak: 10m, success: 0% }, fault-monitor: { auto-pause: false } }
+                faults: [ { kind: crash-loop, share: 10% } ]
+                {{Expect}}
+            """);
+
+        var (evaluation, _, _) = SmallRuns.Run(scenario, _temp.Path);
+
+        var success = evaluation.Release(CriterionIds.Success);
+        var waves = evaluation.Results.Where(result => result.Id == CriterionIds.Success && result.Scope.StartsWith("wave ", StringComparison.Ordinal)).ToList();
+        waves.Should().HaveCount(2);
+        var lowest = waves.MinBy(result => result.Measured)!;
+        success.Measured.Should().Be(lowest.Measured);
+        success.Sample.Should().Be(lowest.Sample, "the release figure is the lowest wave's, with its own sample");
+        success.IntervalLow.Should().Be(lowest.IntervalLow);
+        success.IntervalHigh.Should().Be(lowest.IntervalHigh);
+        success.Summary.Should().Contain($"{waves.Sum(result => result.Sample)} devices were offered in 2 waves");
+    }
+
+    [Fact]
     public void Recovery_PolicyOff_FailsWithUnresolvedIncidents()
     {
         var scenario = SmallRuns.Load($$"""

@@ -5,7 +5,8 @@ namespace FleetOta.Scenarios.Oracles;
 
 /// <summary>Success: per wave, the share of devices offered the update that end committed on the new version
 /// with no operator action on that device. A device whose committed image crashed does not count as ended on the
-/// new version: it keeps rebooting. The release passes when every wave passes.</summary>
+/// new version: it keeps rebooting. The release passes when every wave passes, and its figure (share, interval and
+/// sample) is that of the lowest wave, so the three always belong together.</summary>
 public static class SuccessOracle
 {
     public sealed record Outcome(CriterionResult Release, IReadOnlyList<CriterionResult> Waves, int[] Offered);
@@ -68,10 +69,13 @@ public static class SuccessOracle
             : perWave.Any(result => result.Verdict == Verdict.Inconclusive) ? Verdict.Inconclusive
             : Verdict.Pass;
         var failing = perWave.Where(result => result.Verdict == Verdict.Fail).Select(result => result.Scope).ToList();
+        var offered = perWave.Sum(result => result.Sample);
+        var lowest = $"the lowest was {worst.Scope} at {worst.Measured:P2} ({worst.Sample} devices, 95% interval {worst.IntervalLow:P2} to " +
+                     $"{worst.IntervalHigh:P2}); {offered} devices were offered in {perWave.Count} waves";
         var summary = verdict == Verdict.Pass
-            ? $"Every wave met {criteria.Success:P2}; the lowest was {worst.Scope} at {worst.Measured:P2}."
-            : $"{string.Join(", ", failing)} below {criteria.Success:P2}; the lowest was {worst.Scope} at {worst.Measured:P2} ({worst.Sample} devices).";
+            ? $"Every wave met {criteria.Success:P2}; {lowest}."
+            : $"{string.Join(", ", failing)} below {criteria.Success:P2}; {lowest}.";
         var evidence = ShareResult.Evidence(facts, violations.SelectMany(list => list).ToList());
-        return worst with { Scope = "release", Verdict = verdict, Summary = summary, Sample = perWave.Sum(result => result.Sample), Evidence = evidence };
+        return worst with { Scope = "release", Verdict = verdict, Summary = summary, Evidence = evidence };
     }
 }
