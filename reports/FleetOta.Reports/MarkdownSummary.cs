@@ -7,7 +7,10 @@ namespace FleetOta.Reports;
 /// merge-request comments.</summary>
 public static class MarkdownSummary
 {
-    public static string Render(ScenarioReport report)
+    /// <summary>Renders the summary of one scenario.</summary>
+    /// <param name="reportPath">Path of the scenario's report.html as the reader should open it; null for summary.md,
+    /// which sits next to report.html.</param>
+    public static string Render(ScenarioReport report, string? reportPath = null)
     {
         var run = report.Run;
         var passed = ScenarioOutcome.Passed(report);
@@ -37,7 +40,9 @@ public static class MarkdownSummary
         markdown.AppendLine();
         markdown.AppendLine($"Reproduce: {Code(run.Command)}");
         markdown.AppendLine();
-        markdown.AppendLine("Full report with charts and evidence: `report.html` in this folder.");
+        markdown.AppendLine(reportPath is null
+            ? "Full report with charts and evidence: `report.html` in this folder."
+            : $"Full report with charts and evidence: {Code(reportPath)}.");
         return markdown.ToString();
     }
 

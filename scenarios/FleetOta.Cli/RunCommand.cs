@@ -114,7 +114,7 @@ internal static class RunCommand
         }
 
         var reports = results.Select(result => result.Report).ToList();
-        VerdictOutput.WriteDocument(request.Out, request.Format, reports);
+        VerdictOutput.WriteDocument(request.Out, request.Format, results);
         var index = ReportWriter.WriteIndex(request.Output, reports);
         var junit = ReportWriter.WriteJUnitAll(request.Output, reports);
         var failed = results.Where(result => !result.Passed).Select(result => result.Scenario.Name).ToList();

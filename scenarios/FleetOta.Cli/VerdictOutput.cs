@@ -16,7 +16,7 @@ internal static class VerdictOutput
         if (format != "text")
         {
             var met = result.Passed ? "expectations met" : "expectations not met";
-            console.WriteLine($"  {met}; {result.Simulation.Events:N0} events in {wall.TotalSeconds:0.0} s");
+            console.WriteLine($"  {met}; {Work(result)} in {wall.TotalSeconds:0.0} s");
             return;
         }
 
@@ -31,7 +31,7 @@ internal static class VerdictOutput
                 $"[{colour}]{Markup.Escape(verdict)}[/]",
                 Markup.Escape(ScenarioOutcome.VerdictName(check.Expected)),
                 Markup.Escape(Measured(actual)),
-                Markup.Escape(Threshold(actual)),
+                Markup.Escape(Threshold(actual, result.Report.Thresholds)),
                 (actual?.Sample ?? 0).ToString(CultureInfo.InvariantCulture));
         }
 
@@ -48,14 +48,15 @@ internal static class VerdictOutput
         }
 
         var status = result.Passed ? "[green]expectations met[/]" : "[red]expectations not met[/]";
-        console.MarkupLine($"  {status}; {result.Simulation.Events:N0} events in {wall.TotalSeconds:0.0} s; report: {Markup.Escape(Path.Combine(result.Folder, ReportWriter.HtmlFile))}");
+        console.MarkupLine($"  {status}; {Work(result)} in {wall.TotalSeconds:0.0} s; report: {Markup.Escape(Path.Combine(result.Folder, ReportWriter.HtmlFile))}");
         console.WriteLine();
     }
 
     /// <summary>Writes the whole run's summary to standard output: a JSON array of summary.json documents, or the
     /// Markdown summaries one after the other. Text output was written scenario by scenario.</summary>
-    public static void WriteDocument(TextWriter output, string format, IReadOnlyList<ScenarioReport> reports)
+    public static void WriteDocument(TextWriter output, string format, IReadOnlyList<ScenarioRunResult> results)
     {
+        var reports = results.Select(result => result.Report).ToList();
         switch (format)
         {
             case "json":
@@ -63,14 +64,18 @@ internal static class VerdictOutput
                 output.WriteLine("[" + string.Join("," + Environment.NewLine, documents) + "]");
                 break;
             case "markdown":
-                foreach (var report in reports)
+                foreach (var result in results)
                 {
-                    output.WriteLine(MarkdownSummary.Render(report));
+                    output.WriteLine(MarkdownSummary.Render(result.Report, Path.Combine(result.Folder, ReportWriter.HtmlFile)));
                 }
 
                 break;
         }
     }
+
+    /// <summary>Returns the size of a run, such as "1,324,793 simulation events, 1,433,363 journal entries".</summary>
+    private static string Work(ScenarioRunResult result) =>
+        $"{result.Simulation.Events:N0} simulation events, {result.Simulation.JournalEntries:N0} journal entries";
 
     internal static string Measured(CriterionResult? result) => result?.Measured switch
     {
@@ -79,10 +84,10 @@ internal static class VerdictOutput
         { } value => value.ToString("P2", CultureInfo.InvariantCulture),
     };
 
-    private static string Threshold(CriterionResult? result) => result switch
+    private static string Threshold(CriterionResult? result, Thresholds thresholds) => result switch
     {
         null => "-",
-        { Unit: "s" } => $"<= {result.Threshold:0} s",
+        { Unit: "s" } => $"pause <= {thresholds.PauseWithinMinutes * 60:0} s, alert <= {thresholds.AlertWithinMinutes * 60:0} s",
         _ => ">= " + result.Threshold.ToString("P2", CultureInfo.InvariantCulture),
     };
 }

@@ -111,6 +111,8 @@ public sealed class CliTests : IDisposable
         judgements.Should().HaveCount(6);
         judgements.Should().AllSatisfy(line => line.Should().Contain(", rollout-control "));
         text.Should().Contain("virtual time 3.0 h of 12.2 h");
+        text.Should().Contain("pause <= 600 s, alert <= 300 s");
+        text.Should().MatchRegex(@"expectations met; [\d,]+ simulation events, [\d,]+ journal entries in [\d.]+ s");
         text.Should().Contain("breach at").And.Contain("min after the release start");
         text.Should().Contain("Gate passed: all 2 scenarios met their expectations.");
         System.IO.File.Exists(Path.Combine(output, "index.html")).Should().BeTrue();
@@ -137,6 +139,19 @@ public sealed class CliTests : IDisposable
         using var document = JsonDocument.Parse(text);
         document.RootElement.GetArrayLength().Should().Be(1);
         error.Should().Contain("nominal: release r2 (2.0.0) on 60 devices, seed 9");
+    }
+
+    [Fact]
+    public void Run_MarkdownFormat_LinksEachReport()
+    {
+        var output = Path.Combine(_temp.Path, "markdown");
+
+        var (code, text, _) = Invoke("run", _file, "--scenario", "nominal", "--format", "markdown", "--out", output);
+
+        code.Should().Be(ExitCodes.Passed, text);
+        text.Should().StartWith("### ");
+        text.Should().Contain($"Full report with charts and evidence: `{Path.Combine(output, "r2", "nominal", "report.html")}`.");
+        text.Should().NotContain("in this folder");
     }
 
     [Fact]
