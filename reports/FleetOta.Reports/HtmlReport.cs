@@ -165,7 +165,7 @@ internal static class HtmlReport
             return;
         }
 
-        html.AppendLine("<p class=\"summary\">Each figure against its gate threshold. Red cells miss the threshold; n/a means the figure was not measured for that wave.</p>");
+        html.AppendLine($"<p class=\"summary\">Each figure against its gate threshold. Red cells miss the threshold; n/a means the figure was not measured for that wave. The marks compare the figure alone: a verdict above also needs its minimum sample, such as {ReportText.Count(limits.RollbackMinimumSample)} failure cases for rollback.</p>");
         html.AppendLine("<table id=\"wave-dashboard\" data-testid=\"wave-dashboard\">");
         html.AppendLine("<thead><tr><th>Wave</th><th class=\"num\">Offered</th>"
             + $"<th class=\"num\">Reach<br>{Html.Encode("≥ " + ChartSvg.ShortPercent(limits.Reach))}</th>"
