@@ -78,6 +78,35 @@ public sealed class ScenarioLoaderTests
             "broken.yaml:3:1: (syntax): is not valid YAML: While parsing a flow mapping, did not find expected ',' or '}'."
         },
         {
+            "unclosed flow mapping before an unterminated quoted string",
+            "releases:\n  r2: { version: 2.0.0 }\nscenarios:\n  - name: nominal\n    release: r2\n    duration: 1h\n" +
+            "    expect: { reach: pass, success: pass\n  - name: \"unterminated\n",
+            "broken.yaml:8:3: (syntax): is not valid YAML: the YAML parser stopped here without describing the problem. " +
+            "Look on this line and the lines before it for an unclosed { or [, an unterminated quoted string or a tab."
+        },
+        {
+            "tab as indentation on a later line",
+            Valid.Replace("    rollout: fast", "\trollout: fast"),
+            "broken.yaml:11:1: (syntax): is not valid YAML: While scanning a plain scalar, found a tab character that violate indentation. " +
+            "The value starts at 10:14. YAML does not allow tabs in indentation; indent with spaces."
+        },
+        {
+            "tab as indentation of a nested mapping",
+            Valid.Replace("    rollout: fast", "    rollout:\n\t  base: fast"),
+            "broken.yaml:12:1: (syntax): is not valid YAML: While scanning a mapping, found invalid tab as indentation. " +
+            "YAML does not allow tabs in indentation; indent with spaces."
+        },
+        {
+            "alias of an unknown anchor",
+            Valid.Replace("    release: r2", "    release: *r2"),
+            "broken.yaml:10:14: (syntax) (value '*r2'): is not valid YAML: no value has the anchor &r2. Put &r2 before the value to repeat, or remove the alias."
+        },
+        {
+            "second YAML document",
+            Valid + "\n---\nreleases: {}\n",
+            "broken.yaml:13:1: (file): starts a second YAML document, and a scenario file is one document. Remove this '---' and move what follows it into the first document."
+        },
+        {
             "unknown top-level key with suggestion",
             Valid.Replace("defaults:", "default:"),
             "broken.yaml:1:1: default: is not a known key. Allowed here: defaults, releases, rollouts, scenarios. Did you mean 'defaults'?"

@@ -37,20 +37,7 @@ public static partial class ScenarioLoader
     public static ScenarioCatalog Parse(string text, string file)
     {
         var problems = new ProblemList(file);
-        var stream = new YamlStream();
-        try
-        {
-            stream.Load(new StringReader(text));
-        }
-        catch (YamlException error)
-        {
-            throw new ScenarioValidationException(
-            [
-                new ValidationProblem(file, (int)error.Start.Line, (int)error.Start.Column, "(syntax)", null,
-                    $"is not valid YAML: {error.InnerException?.Message ?? error.Message}"),
-            ]);
-        }
-
+        var stream = LoadYaml(text, file, out var documentStarts);
         if (stream.Documents.Count == 0)
         {
             throw new ScenarioValidationException(
@@ -63,6 +50,12 @@ public static partial class ScenarioLoader
                 [new ValidationProblem(file, 1, 1, "(root)", null, "must be a mapping with the keys defaults, releases, rollouts and scenarios.")]);
         }
 
+        if (stream.Documents.Count > 1)
+        {
+            problems.Add(documentStarts[1], "(file)", null,
+                "starts a second YAML document, and a scenario file is one document. Remove this '---' and move what follows it into the first document.");
+        }
+
         var top = new YamlNodeReader(root, "", problems, "defaults", "releases", "rollouts", "scenarios");
         var defaults = ReadDefaults(top);
         var releases = ReadReleases(top);
@@ -70,7 +63,7 @@ public static partial class ScenarioLoader
         var scenarios = ReadScenarios(top, defaults, releases, rollouts);
         if (problems.Items.Count > 0)
         {
-            throw new ScenarioValidationException(problems.Items);
+            throw new ScenarioValidationException(problems.Items.OrderBy(problem => problem.Line).ThenBy(problem => problem.Column).ToList());
         }
 
         return new ScenarioCatalog(file, scenarios);

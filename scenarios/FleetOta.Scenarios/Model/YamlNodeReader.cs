@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
 namespace FleetOta.Scenarios.Model;
@@ -276,8 +277,10 @@ internal sealed class ProblemList(string file)
 
     public string File => file;
 
-    public void Add(YamlNode node, string key, string? value, string message) =>
-        Items.Add(new ValidationProblem(file, (int)node.Start.Line, (int)node.Start.Column, key, value, message));
+    public void Add(YamlNode node, string key, string? value, string message) => Add(node.Start, key, value, message);
+
+    public void Add(Mark position, string key, string? value, string message) =>
+        Items.Add(new ValidationProblem(file, (int)position.Line, (int)position.Column, key, value, message));
 }
 
 /// <summary>Parsers for the units that scenario files use.</summary>
