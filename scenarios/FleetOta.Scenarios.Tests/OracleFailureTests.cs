@@ -70,6 +70,7 @@ public sealed class OracleFailureTests : IDisposable
         var control = evaluation.Release(CriterionIds.RolloutControl);
         control.Verdict.Should().Be(Verdict.Fail);
         control.Summary.Should().StartWith("False pause: the rollout paused at");
+        control.Summary.Should().MatchRegex(@"By the pause, [1-9]\d* devices had timed out silent after their update; the controller counts");
     }
 
     [Fact]

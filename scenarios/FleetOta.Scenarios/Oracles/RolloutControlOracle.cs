@@ -40,6 +40,7 @@ public static class RolloutControlOracle
         string Minutes(long ms) => $"{(ms - start) / 60_000.0:0.0} min after the release start";
 
         var threshold = criteria.PauseWithinMs / 1000.0;
+        var silence = SilenceNote(facts, pause);
         var ground = groundBreach >= 0 ? $" Ground-truth breach (faults on devices) at {Minutes(groundBreach)}" +
                                          (breach >= 0 ? $", {(breach - groundBreach) / 1000.0:0.#} s before the server saw it." : ".") : "";
         if (breach < 0)
@@ -50,7 +51,7 @@ public static class RolloutControlOracle
                     .Select(d => (d, "critical fault received before the false pause")).ToList());
                 return Result(Verdict.Fail, null, threshold, maxActivated,
                     $"False pause: the rollout paused at {Minutes(pause)} but the critical-fault rate never exceeded {criteria.FaultRateLimit:P2} " +
-                    $"over a {criteria.FaultWindowMs / 60_000} min window (highest {transport.PeakRate:P2}).{ground}", pausedBy);
+                    $"over a {criteria.FaultWindowMs / 60_000} min window (highest {transport.PeakRate:P2}).{silence}{ground}", pausedBy);
             }
 
             if (maxActivated < criteria.FaultMinimumSample)
@@ -79,6 +80,36 @@ public static class RolloutControlOracle
             faults.Where(f => f.TimeMs <= breach).Select(f => f.Device).Distinct().Select(d => (d, "critical fault counted in the breach")).ToList());
         return Result(pauseOk && alertOk ? Verdict.Pass : Verdict.Fail, pauseDelay >= 0 ? pauseDelay / 1000.0 : null, threshold,
             maxActivated, text, evidence);
+    }
+
+    /// <summary>Explains a pause the fault reports do not account for: the reference controller also counts a device
+    /// that stays silent after rebooting into the update as a critical fault, while this criterion counts only fault
+    /// reports delivered to the server. Returns an empty text when no device had timed out by the pause.</summary>
+    private static string SilenceNote(JournalFacts facts, long pause)
+    {
+        if (pause < 0)
+        {
+            return "";
+        }
+
+        var silent = new HashSet<int>();
+        foreach (var entry in facts.Journal.Entries)
+        {
+            if (entry.TimeMs > pause)
+            {
+                break;
+            }
+
+            if (entry.Kind == JournalKind.ActionState && entry.Status == "timed-out" && entry.Device >= 0)
+            {
+                silent.Add(entry.Device);
+            }
+        }
+
+        return silent.Count == 0
+            ? ""
+            : $" By the pause, {silent.Count} devices had timed out silent after their update; the controller counts such silence as " +
+              "a critical fault, while this criterion counts only critical fault reports delivered to the server.";
     }
 
     private static CriterionResult Result(Verdict verdict, double? measured, double threshold, int sample, string summary, IReadOnlyList<EvidenceDevice> evidence) =>
