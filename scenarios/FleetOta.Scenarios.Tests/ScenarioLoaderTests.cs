@@ -167,6 +167,31 @@ public sealed class ScenarioLoaderTests
             "broken.yaml:7:24: rollouts.fast.waves (value '10%'): must be larger than the wave before it: waves are cumulative, such as [1%, 10%, 50%, 100%]."
         },
         {
+            "negative run duration",
+            Valid.Replace("    rollout: fast", "    rollout: fast\n    duration: -1h"),
+            "broken.yaml:12:15: scenarios[0].duration (value '-1h'): must be a duration above 0 (such as 30m)."
+        },
+        {
+            "negative release time",
+            Valid.Replace("    rollout: fast", "    rollout: fast\n    release-at: -5m"),
+            "broken.yaml:12:17: scenarios[0].release-at (value '-5m'): must be a duration of 0 or more (such as 30m)."
+        },
+        {
+            "negative size",
+            Valid.Replace("image-size: 8MiB", "image-size: -48MiB"),
+            "broken.yaml:5:58: releases.r2.image-size (value '-48MiB'): must be a size above 0 (such as 64MiB)."
+        },
+        {
+            "zero size",
+            Valid.Replace("image-size: 8MiB", "image-size: 0"),
+            "broken.yaml:5:58: releases.r2.image-size (value '0'): must be a size above 0 (such as 64MiB)."
+        },
+        {
+            "seed above the 64-bit range",
+            Valid.Replace("seed: 7", "seed: 9223372036854775808"),
+            "broken.yaml:2:9: defaults.seed (value '9223372036854775808'): must be between -9223372036854775808 and 9223372036854775807."
+        },
+        {
             "invalid size",
             Valid.Replace("image-size: 8MiB", "image-size: 8 megs"),
             "broken.yaml:5:58: releases.r2.image-size (value '8 megs'): must be a size such as 64MiB, 1GB, 500KB or a number of bytes."
@@ -272,6 +297,39 @@ public sealed class ScenarioLoaderTests
             (7, "rollouts.fast.gate.soak"),
             (10, "scenarios[0].release"),
         });
+    }
+
+    [Fact]
+    public void Parse_ProblemsFoundOutOfOrder_SortsByPosition()
+    {
+        // The loader reads defaults before scenarios, and it finds a missing expect after the scenario's other keys.
+        const string yaml = """
+            releases:
+              r2: { version: 2.0.0 }
+            scenarios:
+              - name: nominal
+                release: r2
+                rollout: fats
+                seed: x
+            defaults:
+              seed: y
+            """;
+
+        var problems = Assert.Throws<ScenarioValidationException>(() => ScenarioLoader.Parse(yaml, "broken.yaml")).Problems;
+
+        problems.Select(p => $"{p.Line}:{p.Column} {p.Key}").Should().Equal(
+            "4:5 scenarios[0].expect",
+            "6:14 scenarios[0].rollout",
+            "7:11 scenarios[0].seed",
+            "9:9 defaults.seed");
+    }
+
+    [Fact]
+    public void Parse_NegativeSeed_IsAccepted()
+    {
+        var catalog = ScenarioLoader.Parse(Valid.Replace("seed: 7", "seed: -1"), "negative-seed.yaml");
+
+        catalog.Scenarios.Single().Simulation.Seed.Should().Be(-1);
     }
 
     [Fact]

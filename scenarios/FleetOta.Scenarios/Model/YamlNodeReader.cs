@@ -84,9 +84,12 @@ internal sealed partial class YamlNodeReader
             return fallback;
         }
 
-        if (!long.TryParse(text.Replace("_", "", StringComparison.Ordinal), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value))
+        var digits = text.Replace("_", "", StringComparison.Ordinal);
+        if (!long.TryParse(digits, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value))
         {
-            _problems.Add(Find(key)!, Key(key), text, "must be a whole number.");
+            // Digits that do not fit in a long are a whole number out of range, so the message gives the range.
+            var message = WholeNumberPattern().IsMatch(digits) ? $"must be between {min} and {max}." : "must be a whole number.";
+            _problems.Add(Find(key)!, Key(key), text, message);
             return fallback;
         }
 
@@ -134,7 +137,7 @@ internal sealed partial class YamlNodeReader
         return value;
     }
 
-    /// <summary>Reads a duration such as "48h", "30m", "90s" or "500ms".</summary>
+    /// <summary>Reads a duration of 0 or more, such as "48h", "30m", "90s" or "500ms".</summary>
     public long DurationMs(string key, long fallback)
     {
         var text = String(key);
@@ -145,7 +148,10 @@ internal sealed partial class YamlNodeReader
 
         if (!Units.TryParseDuration(text, out var ms))
         {
-            _problems.Add(Find(key)!, Key(key), text, "must be a duration with a unit: ms, s, m, h or d (such as 30m or 48h).");
+            var message = IsNegativeDuration(text)
+                ? "must be a duration of 0 or more (such as 30m)."
+                : "must be a duration with a unit: ms, s, m, h or d (such as 30m or 48h).";
+            _problems.Add(Find(key)!, Key(key), text, message);
             return fallback;
         }
 
@@ -155,10 +161,22 @@ internal sealed partial class YamlNodeReader
     /// <summary>Reads a duration that must be above 0, such as a window or an interval.</summary>
     public long PositiveDurationMs(string key, long fallback)
     {
-        var ms = DurationMs(key, fallback);
-        if (ms <= 0 && Find(key) is { } node && Units.TryParseDuration(String(key) ?? "", out _))
+        var text = String(key);
+        if (text is null)
         {
-            _problems.Add(node, Key(key), String(key), "must be a duration above 0 (such as 30m).");
+            return fallback;
+        }
+
+        var valid = Units.TryParseDuration(text, out var ms);
+        if (!valid && !IsNegativeDuration(text))
+        {
+            _problems.Add(Find(key)!, Key(key), text, "must be a duration with a unit: ms, s, m, h or d (such as 30m or 48h).");
+            return fallback;
+        }
+
+        if (!valid || ms <= 0)
+        {
+            _problems.Add(Find(key)!, Key(key), text, "must be a duration above 0 (such as 30m).");
             return fallback;
         }
 
@@ -176,12 +194,30 @@ internal sealed partial class YamlNodeReader
 
         if (!Units.TryParseBytes(text, out var bytes))
         {
-            _problems.Add(Find(key)!, Key(key), text, "must be a size such as 64MiB, 1GB, 500KB or a number of bytes.");
+            // TryParseBytes rejects a size that rounds to 0 bytes, so a size in the right form failed for being too small.
+            var message = IsSizeOfAnyValue(text)
+                ? "must be a size above 0 (such as 64MiB)."
+                : "must be a size such as 64MiB, 1GB, 500KB or a number of bytes.";
+            _problems.Add(Find(key)!, Key(key), text, message);
             return fallback;
         }
 
         return bytes;
     }
+
+    private static bool IsNegativeDuration(string text) => AfterMinus(text) is { } rest && Units.TryParseDuration(rest, out _);
+
+    private static bool IsSizeOfAnyValue(string text) => Units.IsSize(text) || (AfterMinus(text) is { } rest && Units.IsSize(rest));
+
+    /// <summary>Returns the text after a leading minus sign, or null when it has none.</summary>
+    private static string? AfterMinus(string text)
+    {
+        var trimmed = text.TrimStart();
+        return trimmed.StartsWith('-') ? trimmed[1..] : null;
+    }
+
+    [GeneratedRegex(@"^\s*[+-]?\d+\s*$")]
+    private static partial Regex WholeNumberPattern();
 
     public bool Boolean(string key, bool fallback)
     {
@@ -313,6 +349,9 @@ public static partial class Units
         milliseconds = (long)Math.Round(amount * unit);
         return true;
     }
+
+    /// <summary>Returns whether the text has the form of a size, whatever its value, so "0" and "0.1" are sizes.</summary>
+    public static bool IsSize(string text) => BytesPattern().IsMatch(text);
 
     public static bool TryParseBytes(string text, out long bytes)
     {
