@@ -11,6 +11,10 @@ namespace FleetOta.Cli;
 /// current rollout controller and lists where its decisions differ from the recording.</summary>
 internal static class ReplayCommand
 {
+    /// <summary>Maximum number of problems listed for an invalid recording, because a file of another kind can have one
+    /// per line.</summary>
+    private const int MaxProblemsShown = 20;
+
     public static Command Create()
     {
         var input = new Argument<string>("input")
@@ -58,7 +62,9 @@ internal static class ReplayCommand
 
         var command = new Command("replay",
             "Replay a recorded run or a file of device events against the current rollout controller and list where its decisions " +
-            "(offers, pauses, alerts, recovery actions, final action states) differ from the recording. Exit code 0: no difference, 1: differences.")
+            "(offers, pauses, alerts, recovery actions, final action states) differ from the recording. A JSON-lines file is compared only in the " +
+            "categories it has decision lines of; without any, the replay's decisions are listed. " +
+            "Exit code 0: no difference (or nothing to compare), 1: differences, 2: invalid input or usage.")
         {
             input, autoPause, alert, faultLimit, faultWindow, minSample, recovery, retryDelay, maxAttempts, silentTimeout, format, show,
         };
@@ -96,12 +102,7 @@ internal static class ReplayCommand
             }
             catch (ReplayInputException invalid)
             {
-                error.WriteLine($"error: the recording cannot be replayed ({invalid.Problems.Count} problem{(invalid.Problems.Count == 1 ? "" : "s")}):");
-                foreach (var problem in invalid.Problems)
-                {
-                    error.WriteLine("  " + problem);
-                }
-
+                WriteProblems(error, invalid.Problems);
                 return ExitCodes.Usage;
             }
 
@@ -120,6 +121,23 @@ internal static class ReplayCommand
         return command;
     }
 
+    /// <summary>Writes the problems of an invalid recording, at most <see cref="MaxProblemsShown"/> of them.</summary>
+    private static void WriteProblems(TextWriter error, IReadOnlyList<string> problems)
+    {
+        var count = problems.Count;
+        var firstOnly = count > MaxProblemsShown ? $"; the first {MaxProblemsShown}" : "";
+        error.WriteLine($"error: the recording cannot be replayed ({count} problem{(count == 1 ? "" : "s")}{firstOnly}):");
+        foreach (var problem in problems.Take(MaxProblemsShown))
+        {
+            error.WriteLine("  " + problem);
+        }
+
+        if (count > MaxProblemsShown)
+        {
+            error.WriteLine($"  ... and {count - MaxProblemsShown} more problems.");
+        }
+    }
+
     private static void WriteText(IAnsiConsole console, ReplayReport report, int show)
     {
         console.WriteLine($"Replayed {report.Source} against the current rollout controller.");
@@ -128,18 +146,22 @@ internal static class ReplayCommand
         var table = new Table().AddColumns("decisions", "recorded", "replayed");
         foreach (var count in report.Counts)
         {
-            table.AddRow(count.Category, count.Recorded.ToString(CultureInfo.InvariantCulture), count.Replayed.ToString(CultureInfo.InvariantCulture));
+            var recorded = count.Compared ? count.Recorded.ToString(CultureInfo.InvariantCulture) : "not recorded";
+            table.AddRow(count.Category, recorded, count.Replayed.ToString(CultureInfo.InvariantCulture));
         }
 
         console.Write(table);
-        if (!report.RecordingHasDecisions)
+        WriteUnrecorded(console, report, show);
+        if (!report.Compared)
         {
-            console.WriteLine("The recording has no controller decisions, so every decision of the replay is listed as a difference.");
+            console.WriteLine("Nothing is compared, because the recording has no controller decisions. The list above is the outcome of the replay.");
+            return;
         }
 
         if (report.Identical)
         {
-            console.MarkupLine("[green]No difference[/]: the current controller makes the recorded decisions.");
+            var compared = string.Join(", ", report.Counts.Where(count => count.Compared).Select(count => count.Category));
+            console.MarkupLineInterpolated($"[green]No difference[/]: the current controller makes the recorded decisions ({compared}).");
             return;
         }
 
@@ -161,7 +183,35 @@ internal static class ReplayCommand
 
         var first = report.Differences.Where(difference => difference.TimeMs is not null).Select(difference => difference.TimeMs!.Value).DefaultIfEmpty(-1).Min();
         var firstText = first >= 0 ? $"; the first at {DecisionComparison.At(first, report.ReleaseStartMs)}" : "";
-        console.MarkupLineInterpolated($"[red]{report.Differences.Count} differences[/] from the recording{firstText}.");
+        var plural = report.Differences.Count == 1 ? "" : "s";
+        console.MarkupLineInterpolated($"[red]{report.Differences.Count} difference{plural}[/] from the recording{firstText}.");
+    }
+
+    /// <summary>Lists the replay's decisions in the categories that the recording does not record.</summary>
+    private static void WriteUnrecorded(IAnsiConsole console, ReplayReport report, int show)
+    {
+        var categories = report.Counts.Where(count => !count.Compared).Select(count => count.Category).ToList();
+        if (categories.Count == 0)
+        {
+            return;
+        }
+
+        console.WriteLine($"Not compared, because the recording has no decisions of these categories: {string.Join(", ", categories)}. The replay decided:");
+        foreach (var category in report.Unrecorded.GroupBy(decision => decision.Category))
+        {
+            var list = category.ToList();
+            console.MarkupLineInterpolated($"[bold]{category.Key}[/] (replay only): {list.Count} decision{(list.Count == 1 ? "" : "s")}");
+            foreach (var decision in list.Take(show))
+            {
+                var device = decision.Device is { } d ? $"device {d}: " : "";
+                console.WriteLine($"  {device}{decision.Replayed}");
+            }
+
+            if (list.Count > show)
+            {
+                console.WriteLine($"  ... and {list.Count - show} more (--show sets how many are listed, --format json lists all)");
+            }
+        }
     }
 
     private static Option<string?> OnOff(string name, string description)

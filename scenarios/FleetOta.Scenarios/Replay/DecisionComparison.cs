@@ -12,9 +12,17 @@ namespace FleetOta.Scenarios.Replay;
 public sealed record ReplayDifference(string Category, int? Device, string Recorded, string Replayed, long? TimeMs);
 
 /// <summary>Number of decisions of one category in the recording and in the replay.</summary>
-public sealed record ReplayCount(string Category, int Recorded, int Replayed);
+/// <param name="Compared">False when the recording does not record the category. Then Recorded is 0, and the
+/// replay's decisions of the category are listed as <see cref="ReplayReport.Unrecorded"/>, not as differences.</param>
+public sealed record ReplayCount(string Category, int Recorded, int Replayed, bool Compared = true);
 
-/// <summary>The outcome of a replay: decision counts and every difference, in category order and then time order.</summary>
+/// <summary>A decision of the replay in a category that the recording does not record.</summary>
+/// <param name="Replayed">What the replay decided, in words.</param>
+/// <param name="TimeMs">Time of the decision since the recording started, or null for a final state.</param>
+public sealed record ReplayDecision(string Category, int? Device, string Replayed, long? TimeMs);
+
+/// <summary>The outcome of a replay: decision counts, every difference in the categories that the recording records,
+/// and the replay's decisions in the other categories, each in category order and then time order.</summary>
 /// <param name="ReleaseStartMs">Recorded deployment start; the text output gives times relative to it.</param>
 public sealed record ReplayReport(
     string Source,
@@ -22,9 +30,14 @@ public sealed record ReplayReport(
     long ReleaseStartMs,
     bool RecordingHasDecisions,
     IReadOnlyList<ReplayCount> Counts,
-    IReadOnlyList<ReplayDifference> Differences)
+    IReadOnlyList<ReplayDifference> Differences,
+    IReadOnlyList<ReplayDecision> Unrecorded)
 {
+    /// <summary>True when no compared category differs, including when the recording records no category at all.</summary>
     public bool Identical => Differences.Count == 0;
+
+    /// <summary>Whether the recording records at least one decision category to compare the replay with.</summary>
+    public bool Compared => Counts.Any(count => count.Compared);
 }
 
 /// <summary>Compares the controller decisions of a recording with those of its replay: waves and gates, offers,
@@ -43,15 +56,59 @@ public static class DecisionComparison
             : replayed.FirstOrDefault(e => e.Kind == JournalKind.DeploymentStarted).TimeMs;
         var differences = new List<ReplayDifference>();
         var counts = new List<ReplayCount>();
+        var unrecorded = new List<ReplayDecision>();
+        foreach (var category in Categories)
+        {
+            // A category that the recording does not record is compared with no decisions, so every decision of the
+            // replay shows up, and is then listed as an outcome instead of as differences.
+            var compared = input.RecordedCategories?.Contains(category) ?? true;
+            var found = new List<ReplayDifference>();
+            var categoryCounts = new List<ReplayCount>();
+            CompareCategory(category, input.Devices, compared ? recorded : [], replayed, start, found, categoryCounts);
+            counts.Add(categoryCounts.Single() with { Compared = compared });
+            if (compared)
+            {
+                differences.AddRange(found);
+            }
+            else
+            {
+                unrecorded.AddRange(found.Select(d => new ReplayDecision(d.Category, d.Device, d.Replayed, d.TimeMs)));
+            }
+        }
 
-        CompareSequence("waves", recorded, replayed, e => e.Kind is JournalKind.WaveStarted or JournalKind.WaveGate, DescribeWave, start, differences, counts);
-        CompareOffers(input.Devices, recorded, replayed, start, differences, counts);
-        CompareSequence("pauses", recorded, replayed, e => e.Kind is JournalKind.RolloutPaused or JournalKind.RolloutResumed or JournalKind.RolloutAborted,
-            e => $"{e.Kind.Name()} by {e.Actor}", start, differences, counts);
-        CompareSequence("alerts", recorded, replayed, e => e.Kind == JournalKind.AlertRaised, e => $"alert {e.Status}", start, differences, counts);
-        CompareRecovery(input.Devices, recorded, replayed, start, differences, counts);
-        CompareFinalStates(input.Devices, recorded, replayed, differences, counts);
-        return new ReplayReport(input.Source, options, start, recorded.Count > 0, counts, differences);
+        return new ReplayReport(input.Source, options, start, recorded.Count > 0, counts, differences, unrecorded);
+    }
+
+    private static void CompareCategory(
+        string category, int devices, IReadOnlyList<JournalEntry> recorded, IReadOnlyList<JournalEntry> replayed, long start,
+        List<ReplayDifference> differences, List<ReplayCount> counts)
+    {
+        switch (category)
+        {
+            case "waves":
+                CompareSequence("waves", recorded, replayed, e => e.Kind is JournalKind.WaveStarted or JournalKind.WaveGate, DescribeWave, start, differences, counts);
+                break;
+            case "offers":
+                CompareOffers(devices, recorded, replayed, start, differences, counts);
+                break;
+            case "pauses":
+                CompareSequence("pauses", recorded, replayed, e => e.Kind is JournalKind.RolloutPaused or JournalKind.RolloutResumed or JournalKind.RolloutAborted,
+                    e => $"{e.Kind.Name()} by {e.Actor}", start, differences, counts);
+                break;
+            case "alerts":
+                var recordedAlerts = recorded.Where(e => e.Kind == JournalKind.AlertRaised).ToList();
+                var replayedAlerts = WithoutUnrecordedIds(recordedAlerts, replayed.Where(e => e.Kind == JournalKind.AlertRaised));
+                CompareSequence("alerts", recordedAlerts, replayedAlerts, _ => true, DescribeAlert, start, differences, counts);
+                break;
+            case "recovery":
+                CompareRecovery(devices, recorded, replayed, start, differences, counts);
+                break;
+            case "final-state":
+                CompareFinalStates(devices, recorded, replayed, differences, counts);
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(category), category, "not a decision category");
+        }
     }
 
     /// <summary>Formats a time as minutes since the release start, such as "+12.5 min".</summary>
@@ -60,6 +117,13 @@ public static class DecisionComparison
 
     private static string DescribeWave(JournalEntry e) =>
         e.Kind == JournalKind.WaveStarted ? $"wave {e.Value} started" : $"wave {e.Value} gate {e.Status}";
+
+    private static string DescribeAlert(JournalEntry e) => e.Status is null ? "alert" : $"alert {e.Status}";
+
+    /// <summary>Drops the alert id of each replayed alert whose recorded counterpart has none, because a JSON-lines
+    /// file may record an alert without its id and the ids then cannot differ.</summary>
+    private static List<JournalEntry> WithoutUnrecordedIds(List<JournalEntry> recorded, IEnumerable<JournalEntry> replayed) =>
+        replayed.Select((e, i) => i < recorded.Count && recorded[i].Status is null ? e with { Status = null } : e).ToList();
 
     private static void CompareSequence(
         string category, IReadOnlyList<JournalEntry> recorded, IReadOnlyList<JournalEntry> replayed, Func<JournalEntry, bool> select,

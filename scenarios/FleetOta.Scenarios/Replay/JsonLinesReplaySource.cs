@@ -1,4 +1,4 @@
-using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using FleetOta.Journal;
 using FleetOta.Protocol;
@@ -11,7 +11,7 @@ namespace FleetOta.Scenarios.Replay;
 /// ("t_ms" in milliseconds, or "time" as a duration such as "90m") and a "type". The types are start, connect,
 /// disconnect, heartbeat, status, fault, operator, server and end, and the recorded controller decisions offer,
 /// pause, resume, abort, alert, recovery and state. docs/scenarios.md describes every field.</summary>
-public static class JsonLinesReplaySource
+public static partial class JsonLinesReplaySource
 {
     public static readonly IReadOnlyList<string> Types =
     [
@@ -29,43 +29,65 @@ public static class JsonLinesReplaySource
         ["redeploy-previous"] = OperatorActionKind.RedeployPrevious,
     };
 
-    public static ReplayInput Read(string path) => Parse(File.ReadAllLines(path), path);
+    /// <summary>The comparison category of each type of recorded decision. A JSON-lines file records no waves.</summary>
+    private static readonly Dictionary<string, string> DecisionCategories = new(StringComparer.Ordinal)
+    {
+        ["offer"] = "offers",
+        ["pause"] = "pauses",
+        ["resume"] = "pauses",
+        ["abort"] = "pauses",
+        ["alert"] = "alerts",
+        ["recovery"] = "recovery",
+        ["state"] = "final-state",
+    };
 
-    public static ReplayInput Parse(IReadOnlyList<string> lines, string source)
+    /// <summary>Lines read before parsing stops when none of them is a JSON object with a type, because such a file is
+    /// no event file and every later line would repeat the same problems.</summary>
+    private const int ProbeLines = 5;
+
+    private const string StartExample =
+        "{\"t_ms\": 0, \"type\": \"start\", \"release\": \"r2\", \"version\": \"2.0.0\", \"previous_version\": \"1.0.0\", \"devices\": 500}";
+
+    public static ReplayInput Read(string path) => Parse(File.ReadLines(path), path);
+
+    /// <summary>Parses the lines of an event file. Throws <see cref="ReplayInputException"/> with every problem, or with
+    /// one problem when the first lines show that the input is not an event file at all.</summary>
+    public static ReplayInput Parse(IEnumerable<string> lines, string source)
     {
         var state = new ParseState(source);
-        for (var i = 0; i < lines.Count; i++)
+        var contentLines = 0;
+        var eventLines = 0;
+        string? firstContent = null;
+        foreach (var line in lines)
         {
-            var text = lines[i].Trim();
+            state.Line++;
+            var text = line.Trim();
             if (text.Length == 0 || text.StartsWith('#'))
             {
                 continue;
             }
 
-            state.Line = i + 1;
-            try
+            contentLines++;
+            firstContent ??= text;
+            if (ReadText(line, text, state))
             {
-                using var document = JsonDocument.Parse(text);
-                if (document.RootElement.ValueKind != JsonValueKind.Object)
-                {
-                    state.Problem("must be one JSON object, such as {\"t_ms\": 0, \"type\": \"connect\", \"device\": 7, \"version\": \"1.4.2\"}.");
-                    continue;
-                }
-
-                ReadLine(document.RootElement, state);
+                eventLines++;
             }
-            catch (JsonException error)
+
+            if (eventLines == 0 && contentLines == ProbeLines)
             {
-                state.Problem($"is not valid JSON: {error.Message}");
+                throw new ReplayInputException([NotEventFile(source, firstContent, $"none of its first {ProbeLines} lines is")]);
             }
         }
 
-        if (state.Start is null && state.Problems.Count == 0)
+        if (contentLines > 0 && eventLines == 0)
         {
-            state.Line = 0;
-            state.Problem("has no line of type start; give one, such as {\"t_ms\": 0, \"type\": \"start\", \"release\": \"r2\", \"version\": \"2.0.0\", \"previous_version\": \"1.0.0\", \"devices\": 500}.");
+            var lineCount = contentLines == 1 ? "its only line is not" : $"none of its {contentLines} lines is";
+            throw new ReplayInputException([NotEventFile(source, firstContent!, lineCount)]);
         }
 
+        state.Line = 0;
+        ReportLinesWithoutStart(state);
         if (state.Problems.Count > 0)
         {
             throw new ReplayInputException(state.Problems);
@@ -74,22 +96,117 @@ public static class JsonLinesReplaySource
         var events = state.Events.Select((e, i) => (e, i)).OrderBy(p => p.e.TimeMs).ThenBy(p => p.i).Select(p => p.e).ToList();
         var recorded = state.Recorded.Select((e, i) => (e, i)).OrderBy(p => p.e.TimeMs).ThenBy(p => p.i).Select(p => p.e).ToList();
         var end = state.EndMs ?? Math.Max(events.Count == 0 ? 0 : events[^1].TimeMs, recorded.Count == 0 ? 0 : recorded[^1].TimeMs);
-        return new ReplayInput(source, state.Devices, null, events, recorded, end);
+        return new ReplayInput(source, state.Devices, null, events, recorded, end, state.Categories);
     }
 
     private sealed class ParseState(string source)
     {
+        /// <summary>The 1-based number of the line being read, or 0 for a problem of the whole file.</summary>
         public int Line;
         public List<string> Problems { get; } = [];
         public List<ReplayEvent> Events { get; } = [];
         public List<JournalEntry> Recorded { get; } = [];
+
+        /// <summary>Comparison categories of the recorded decision lines.</summary>
+        public HashSet<string> Categories { get; } = [];
+
+        /// <summary>The deployment of the start line, or null before a valid start line.</summary>
         public StartDeployment? Start;
+
+        /// <summary>Line number of the first start line, valid or not, or 0 when there is none.</summary>
+        public int StartLine;
         public int Devices;
         public long? EndMs;
         public Dictionary<int, int> Sequences { get; } = [];
 
+        /// <summary>Lines that name a device while no valid start line gives the fleet size.</summary>
+        public int LinesWithoutStart;
+        public int? FirstLineWithoutStart;
+
+        public string Source => source;
+
         public void Problem(string message) =>
             Problems.Add(Line == 0 ? $"{source}: {message}" : $"{source}:{Line}: {message}");
+    }
+
+    /// <summary>Parses one line that is not blank or a comment. Returns whether it is a JSON object with a type, so
+    /// that <see cref="Parse"/> can tell an event file with wrong lines from a file of another kind.</summary>
+    private static bool ReadText(string line, string text, ParseState state)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(text);
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                state.Problem("must be one JSON object, such as {\"t_ms\": 0, \"type\": \"connect\", \"device\": 7, \"version\": \"1.4.2\"}.");
+                return false;
+            }
+
+            ReadLine(root, state);
+            return root.TryGetProperty("type", out _);
+        }
+        catch (JsonException error)
+        {
+            state.Problem(DescribeJsonError(error, line, text));
+            return false;
+        }
+    }
+
+    /// <summary>Describes a JSON syntax error with its column in the file line. The message of
+    /// <see cref="JsonException"/> ends with a 0-based line number and a byte position in the trimmed text, which
+    /// would point the reader to the wrong place.</summary>
+    private static string DescribeJsonError(JsonException error, string line, string text)
+    {
+        var message = error.Message;
+        var suffix = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
+        if (suffix >= 0)
+        {
+            message = message[..suffix];
+        }
+
+        // System.Text.Json suggests reader options to the programmer, which a user of the file cannot change.
+        message = message.Replace(" Change the reader options.", "", StringComparison.Ordinal);
+
+        if (error.BytePositionInLine is not { } bytePosition)
+        {
+            return $"is not valid JSON: {message}";
+        }
+
+        var bytes = Encoding.UTF8.GetBytes(text);
+        var charsBefore = Encoding.UTF8.GetCharCount(bytes, 0, (int)Math.Min(bytePosition, bytes.Length));
+        var leadingSpaces = line.Length - line.TrimStart().Length;
+        return $"is not valid JSON at column {leadingSpaces + charsBefore + 1}: {message}";
+    }
+
+    private static string NotEventFile(string source, string firstContent, string lineCount)
+    {
+        var document = firstContent is "{" or "["
+            ? " It starts like one JSON document spread over several lines (such as a summary.json)."
+            : "";
+        return $"{source}: is not a JSON-lines file of device events, because {lineCount} a JSON object with a \"type\".{document} " +
+               $"Give a journal.sqlite from a run folder, or a file with one event object per line that starts with a start line, such as {StartExample}";
+    }
+
+    /// <summary>Reports once the lines that name a device but have no fleet size to check their device against.</summary>
+    private static void ReportLinesWithoutStart(ParseState state)
+    {
+        var count = state.LinesWithoutStart;
+        var more = count > 1 ? $" {count - 1} more lines name a device before it." : "";
+        if (state.StartLine == 0)
+        {
+            state.Problem($"has no line of type start; give one before any line that names a device, such as {StartExample}");
+        }
+        else if (state.Start is null && count > 0)
+        {
+            var lines = count == 1 ? "1 line that names a device was" : $"{count} lines that name a device were";
+            state.Problem($"{lines} not checked, because the start line (line {state.StartLine}) is invalid.");
+        }
+        else if (count > 0)
+        {
+            state.Problems.Add($"{state.Source}:{state.FirstLineWithoutStart}: names a device before the start line (line {state.StartLine}). " +
+                               $"Move the start line up, because it gives the fleet size.{more}");
+        }
     }
 
     private static void ReadLine(JsonElement line, ParseState state)
@@ -167,38 +284,26 @@ public static class JsonLinesReplaySource
 
     private static void ReadStart(JsonElement line, long t, ParseState state)
     {
-        if (state.Start is not null)
+        if (state.StartLine != 0)
         {
-            state.Problem("is a second start line; a recording has one deployment.");
+            state.Problem($"is a second start line (the first is line {state.StartLine}); a recording has one deployment.");
             return;
         }
 
+        state.StartLine = state.Line;
         var release = Text(line, "release", state);
         var version = Text(line, "version", state);
         var previous = Text(line, "previous_version", state, required: false) ?? "";
-        var devices = Integer(line, "devices", state, required: true);
+        var devices = Integer(line, "devices", state, required: true, 1, MaxDevices);
         if (release is null || version is null || devices is null)
         {
             return;
         }
 
-        if (devices < 1)
-        {
-            state.Problem($"devices {devices} must be at least 1.");
-            return;
-        }
-
         state.Devices = (int)devices;
-        var targets = Enumerable.Range(0, state.Devices).ToList();
-        if (line.TryGetProperty("targets", out var list))
+        if (Targets(line, state) is not { } targets)
         {
-            if (list.ValueKind != JsonValueKind.Array || list.EnumerateArray().Any(item => !item.TryGetInt32(out var d) || d < 0 || d >= state.Devices))
-            {
-                state.Problem($"targets must be a list of device numbers from 0 to {state.Devices - 1}.");
-                return;
-            }
-
-            targets = list.EnumerateArray().Select(item => item.GetInt32()).ToList();
+            return;
         }
 
         state.Start = ReplayManifests.Deployment(release, version, 0, "", 0, previous, [], targets);
@@ -228,14 +333,40 @@ public static class JsonLinesReplaySource
             return;
         }
 
-        var sequence = Integer(line, "sequence", state, required: false) ?? state.Sequences.GetValueOrDefault(device.Value) + 1;
-        state.Sequences[device.Value] = (int)Math.Max(sequence, state.Sequences.GetValueOrDefault(device.Value));
+        // The controller ignores a status report whose sequence number is not above the device's previous one.
+        var previous = state.Sequences.GetValueOrDefault(device.Value);
+        int sequence;
+        if (line.TryGetProperty("sequence", out var given) && given.ValueKind != JsonValueKind.Null)
+        {
+            if (Integer(line, "sequence", state, required: true, 1, int.MaxValue) is not { } number)
+            {
+                return;
+            }
+
+            sequence = (int)number;
+        }
+        else if (previous == int.MaxValue)
+        {
+            state.Problem($"has no sequence, and the device's previous one is {int.MaxValue}, the largest allowed. Give the sequence.");
+            return;
+        }
+        else
+        {
+            sequence = previous + 1;
+        }
+
+        state.Sequences[device.Value] = Math.Max(sequence, previous);
         var release = Text(line, "release", state, required: false) ?? state.Start?.Release.Manifest.ReleaseId ?? "";
-        state.Events.Add(new ReplayMessage(t, new StatusReport(device.Value, (int)sequence, release, status, reason, version)));
+        state.Events.Add(new ReplayMessage(t, new StatusReport(device.Value, sequence, release, status, reason, version)));
     }
 
     private static void ReadDecision(JsonElement line, string type, long t, ParseState state)
     {
+        if (DecisionCategories.TryGetValue(type, out var category))
+        {
+            state.Categories.Add(category);
+        }
+
         var actor = Text(line, "actor", state, required: false);
         JournalEntry? entry = type switch
         {
@@ -263,135 +394,5 @@ public static class JsonLinesReplaySource
             var suggestion = Suggestions.Closest(type, Types);
             state.Problem($"type '{type}' is not one of: {string.Join(", ", Types)}." + (suggestion is null ? "" : $" Did you mean '{suggestion}'?"));
         }
-    }
-
-    private static long? Time(JsonElement line, ParseState state)
-    {
-        if (line.TryGetProperty("t_ms", out var ms))
-        {
-            if (ms.TryGetInt64(out var value) && value >= 0)
-            {
-                return value;
-            }
-
-            state.Problem($"t_ms {ms.GetRawText()} must be a whole number of milliseconds, 0 or more.");
-            return null;
-        }
-
-        if (line.TryGetProperty("time", out var time))
-        {
-            if (time.ValueKind == JsonValueKind.String && Units.TryParseDuration(time.GetString()!, out var parsed))
-            {
-                return parsed;
-            }
-
-            state.Problem($"time {time.GetRawText()} must be a duration with a unit: ms, s, m, h or d (such as \"90m\").");
-            return null;
-        }
-
-        state.Problem("has no time; give t_ms (milliseconds since the recording started) or time (such as \"90m\").");
-        return null;
-    }
-
-    private static string? Text(JsonElement line, string key, ParseState state, bool required = true)
-    {
-        if (!line.TryGetProperty(key, out var value) || value.ValueKind == JsonValueKind.Null)
-        {
-            if (required)
-            {
-                state.Problem($"has no {key}.");
-            }
-
-            return null;
-        }
-
-        if (value.ValueKind != JsonValueKind.String)
-        {
-            state.Problem($"{key} {value.GetRawText()} must be a string.");
-            return null;
-        }
-
-        return value.GetString();
-    }
-
-    private static long? Integer(JsonElement line, string key, ParseState state, bool required)
-    {
-        if (!line.TryGetProperty(key, out var value))
-        {
-            if (required)
-            {
-                state.Problem($"has no {key}.");
-            }
-
-            return null;
-        }
-
-        if (!value.TryGetInt64(out var number))
-        {
-            state.Problem($"{key} {value.GetRawText()} must be a whole number.");
-            return null;
-        }
-
-        return number;
-    }
-
-    private static bool Flag(JsonElement line, string key, bool fallback, ParseState state)
-    {
-        if (!line.TryGetProperty(key, out var value))
-        {
-            return fallback;
-        }
-
-        if (value.ValueKind is JsonValueKind.True or JsonValueKind.False)
-        {
-            return value.GetBoolean();
-        }
-
-        state.Problem($"{key} {value.GetRawText()} must be true or false.");
-        return fallback;
-    }
-
-    private static int? Device(JsonElement line, ParseState state)
-    {
-        var device = Integer(line, "device", state, required: true);
-        if (device is null)
-        {
-            return null;
-        }
-
-        if (state.Start is null)
-        {
-            state.Problem("comes before the start line; the start line gives the fleet size, so it must come first.");
-            return null;
-        }
-
-        if (device < 0 || device >= state.Devices)
-        {
-            state.Problem($"device {device} is outside the fleet: device numbers run from 0 to {state.Devices - 1}.");
-            return null;
-        }
-
-        return (int)device;
-    }
-
-    private static int? OptionalDevice(JsonElement line, ParseState state) =>
-        line.TryGetProperty("device", out var value) && value.ValueKind != JsonValueKind.Null ? Device(line, state) : null;
-
-    private static T? Choice<T>(JsonElement line, string key, IReadOnlyDictionary<string, T> choices, ParseState state)
-        where T : struct
-    {
-        var text = Text(line, key, state);
-        if (text is null)
-        {
-            return null;
-        }
-
-        if (choices.TryGetValue(text, out var value))
-        {
-            return value;
-        }
-
-        state.Problem($"{key} '{text}' is not one of: {string.Join(", ", choices.Keys)}.");
-        return null;
     }
 }

@@ -12,13 +12,17 @@ namespace FleetOta.Scenarios.Replay;
 /// <param name="Events">Controller inputs in time order.</param>
 /// <param name="Recorded">Controller decisions of the recording, in time order; empty when it has none.</param>
 /// <param name="EndMs">Time the recording ends; ticks after it are not replayed.</param>
+/// <param name="RecordedCategories">Decision categories (see <see cref="DecisionComparison.Categories"/>) that the
+/// recording records, or null when it records all of them, as a journal does. The replay is compared with the
+/// recording only in these categories.</param>
 public sealed record ReplayInput(
     string Source,
     int Devices,
     RolloutOptions? Options,
     IReadOnlyList<ReplayEvent> Events,
     IReadOnlyList<JournalEntry> Recorded,
-    long EndMs);
+    long EndMs,
+    IReadOnlySet<string>? RecordedCategories = null);
 
 /// <summary>One controller input of a recording.</summary>
 public abstract record ReplayEvent(long TimeMs);

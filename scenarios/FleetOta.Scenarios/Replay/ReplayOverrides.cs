@@ -55,15 +55,45 @@ public sealed record ReplayOverrides
 /// <summary>Reads a recording, replays it against the current controller and compares the decisions.</summary>
 public static class IncidentReplay
 {
-    /// <summary>Reads a journal.sqlite (detected by its SQLite header) or a JSON-lines file of device events.</summary>
+    private const string InputHint = "Give a journal.sqlite from a run folder, or a JSON-lines file of device events.";
+
+    /// <summary>Reads a journal.sqlite (detected by its SQLite header) or a JSON-lines file of device events. Throws
+    /// <see cref="ReplayInputException"/> for a missing, empty or unreadable input and for an invalid recording.</summary>
     public static ReplayInput Load(string path)
     {
-        if (!File.Exists(path))
+        if (Directory.Exists(path))
         {
-            throw new ReplayInputException([$"{path}: the file does not exist. Give a journal.sqlite from a run folder or a JSON-lines file of device events."]);
+            throw new ReplayInputException([$"{path}: is a folder, not a file. {FolderHint(path)}"]);
         }
 
-        return IsSqlite(path) ? JournalReplaySource.Read(path) : JsonLinesReplaySource.Read(path);
+        if (!File.Exists(path))
+        {
+            throw new ReplayInputException([$"{path}: the file does not exist. {InputHint}"]);
+        }
+
+        try
+        {
+            if (new FileInfo(path).Length == 0)
+            {
+                throw new ReplayInputException([$"{path}: is an empty file, so neither a journal nor a file of device events. {InputHint}"]);
+            }
+
+            if (IsSqlite(path))
+            {
+                return JournalReplaySource.Read(path);
+            }
+
+            if (Path.GetExtension(path).ToLowerInvariant() is ".sqlite" or ".sqlite3" or ".db")
+            {
+                throw new ReplayInputException([$"{path}: is not a journal, because it does not start with the SQLite header. {InputHint}"]);
+            }
+
+            return JsonLinesReplaySource.Read(path);
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            throw new ReplayInputException([$"{path}: cannot be read: {error.Message}"]);
+        }
     }
 
     public static ReplayReport Run(ReplayInput input, ReplayOverrides overrides)
@@ -71,6 +101,19 @@ public static class IncidentReplay
         var options = overrides.Apply(input.Options ?? new RolloutOptions());
         var decisions = ReplayRunner.Run(input, options);
         return DecisionComparison.Compare(input, decisions, ReplayOverrides.Describe(options));
+    }
+
+    /// <summary>Suggests the journal of a run folder, or of the first run folders below the given folder.</summary>
+    private static string FolderHint(string folder)
+    {
+        var options = new EnumerationOptions { RecurseSubdirectories = true, MaxRecursionDepth = 3, IgnoreInaccessible = true };
+        var journals = Directory.EnumerateFiles(folder, "journal.sqlite", options).Take(3).ToList();
+        return journals.Count switch
+        {
+            0 => InputHint + " This folder has no journal.sqlite within three levels.",
+            1 => $"Give the journal inside it: {journals[0]}",
+            _ => $"Give the journal.sqlite of one run, such as {journals[0]} or {journals[1]}.",
+        };
     }
 
     private static bool IsSqlite(string path)
