@@ -261,6 +261,42 @@ public sealed class ScenarioLoaderTests
             Valid.Replace("    rollout: fast", "    rollout: fast\n    faults:\n      - { kind: bandwidth-cap, at: 1h, duration: 2h }"),
             "broken.yaml:13:9: scenarios[0].faults[0].bandwidth: is missing; bandwidth-cap needs bandwidth."
         },
+        {
+            "release hardware that the fleet lacks",
+            Valid.Replace("image-size: 8MiB }", "image-size: 8MiB, hardware: [gw-300/A, gw-400/A] }"),
+            "broken.yaml:10:14: scenarios[0].release (value 'r2'): lists hardware that no device of the fleet has: gw-400/A. The fleet has gw-300/A. " +
+            "Remove it from releases.r2.hardware, or add it to the fleet's hardware."
+        },
+        {
+            "fault after the end of the run",
+            Valid.Replace("    rollout: fast", "    rollout: fast\n    faults:\n      - { kind: broker-outage, at: 49h }"),
+            "broken.yaml:13:36: scenarios[0].faults[0].at (value '49h'): is after the end of the run at 2890m (release-at 10m plus duration 2d), " +
+            "so the broker-outage would never happen. Give an earlier time, or a longer duration of the scenario."
+        },
+        {
+            "fault lasting past the end of the run",
+            Valid.Replace("    rollout: fast", "    rollout: fast\n    faults:\n      - { kind: partition, at: 48h, duration: 1h }"),
+            "broken.yaml:13:47: scenarios[0].faults[0].duration (value '1h'): makes the partition last until 49h (at 2d plus 1h), " +
+            "after the end of the run at 2890m (release-at 10m plus duration 2d). Give a shorter duration, or a longer duration of the scenario."
+        },
+        {
+            "fault from the release start lasting past the end of the run",
+            Valid.Replace("    rollout: fast", "    rollout: fast\n    faults:\n      - { kind: alert-sink-down, duration: 49h }"),
+            "broken.yaml:13:44: scenarios[0].faults[0].duration (value '49h'): makes the alert-sink-down last until 2950m (the release start 10m plus 49h), " +
+            "after the end of the run at 2890m (release-at 10m plus duration 2d). Give a shorter duration, or a longer duration of the scenario."
+        },
+        {
+            "operator step after the end of the run",
+            Valid.Replace("    rollout: fast", "    rollout: fast\n    duration: 2h\n    operator:\n      - { at: 3h, action: resume }"),
+            "broken.yaml:14:15: scenarios[0].operator[0].at (value '3h'): is after the end of the run at 130m (release-at 10m plus duration 2h), " +
+            "so the step would never run. Give an earlier time, or a longer duration of the scenario."
+        },
+        {
+            "operator device outside the fleet",
+            Valid.Replace("    rollout: fast", "    rollout: fast\n    operator:\n      - { at: 1h, action: retry-failed, device: 200 }"),
+            "broken.yaml:13:49: scenarios[0].operator[0].device (value '200'): is outside the fleet of 200 devices, whose numbers run from 0 to 199. " +
+            "Give a device number in that range, or a larger fleet.devices."
+        },
     };
 
     [Theory]
@@ -330,6 +366,39 @@ public sealed class ScenarioLoaderTests
         var catalog = ScenarioLoader.Parse(Valid.Replace("seed: 7", "seed: -1"), "negative-seed.yaml");
 
         catalog.Scenarios.Single().Simulation.Seed.Should().Be(-1);
+    }
+
+    [Fact]
+    public void Parse_StepsAtTheLimits_AreAccepted()
+    {
+        // The scenario's own fleet of 300 devices counts, and a window may end exactly when the run ends (at 2h10m).
+        var yaml = Valid.Replace("    rollout: fast", """
+                rollout: fast
+                fleet: { devices: 300, hardware: [{ model: gw-300 }, { model: gw-400 }] }
+                duration: 2h
+                faults:
+                  - { kind: partition, at: 1h, duration: 70m }
+                  - { kind: broker-outage, at: 130m }
+                  - { kind: crash-loop, share: 1%, duration: 5h }
+                operator:
+                  - { at: 130m, action: retry-failed, device: 299 }
+            """).Replace("image-size: 8MiB }", "image-size: 8MiB, hardware: [gw-300/A, gw-400/A] }");
+
+        var simulation = ScenarioLoader.Parse(yaml, "limits.yaml").Scenarios.Single().Simulation;
+
+        simulation.Faults.Should().HaveCount(3);
+        simulation.Operator.Should().ContainSingle().Which.Device.Should().Be(299);
+        simulation.EndMs.Should().Be(130 * 60_000);
+    }
+
+    [Fact]
+    public void Parse_InvalidRunDuration_SkipsTheTimeChecks()
+    {
+        var yaml = Valid.Replace("    rollout: fast", "    rollout: fast\n    duration: soon\n    operator:\n      - { at: 100h, action: resume }");
+
+        var problems = Assert.Throws<ScenarioValidationException>(() => ScenarioLoader.Parse(yaml, "broken.yaml")).Problems;
+
+        problems.Should().ContainSingle().Which.Key.Should().Be("scenarios[0].duration");
     }
 
     [Fact]

@@ -457,7 +457,7 @@ public static partial class ScenarioLoader
         [FaultKind.AlertSinkDown] = (["at", "duration"], []),
     };
 
-    private static List<FaultSpec> ReadFaults(YamlNodeReader reader)
+    private static List<FaultSpec> ReadFaults(YamlNodeReader reader, RunLimits limits)
     {
         var faults = new List<FaultSpec>();
         var sequence = reader.Sequence("faults");
@@ -488,7 +488,7 @@ public static partial class ScenarioLoader
                 continue;
             }
 
-            if (ReadFault(item, node, FaultKindsByName[kindName]) is { } fault)
+            if (ReadFault(item, node, FaultKindsByName[kindName], limits) is { } fault)
             {
                 faults.Add(fault);
             }
@@ -497,7 +497,7 @@ public static partial class ScenarioLoader
         return faults;
     }
 
-    private static FaultSpec? ReadFault(YamlNodeReader item, YamlMappingNode node, FaultKind kind)
+    private static FaultSpec? ReadFault(YamlNodeReader item, YamlMappingNode node, FaultKind kind, RunLimits limits)
     {
         var problemsBefore = item.Problems.Items.Count;
         // A kind added to the emulator after this table takes every key until the table lists it.
@@ -565,7 +565,42 @@ public static partial class ScenarioLoader
             item.DurationMs("interval", 0),
             rate,
             amount);
+        if (item.Problems.Items.Count == problemsBefore)
+        {
+            CheckFaultTimes(item, fault, limits);
+        }
+
         return item.Problems.Items.Count == problemsBefore ? fault : null;
+    }
+
+    /// <summary>Reports a fault that starts, or with its duration ends, after the end of the run.</summary>
+    private static void CheckFaultTimes(YamlNodeReader item, FaultSpec fault, RunLimits limits)
+    {
+        if (limits.ReleaseAtMs is not { } releaseAtMs || limits.EndMs is not { } endMs)
+        {
+            return;
+        }
+
+        var name = fault.Kind.ToName();
+        if (fault.AtMs > endMs)
+        {
+            item.Problems.Add(item.Find("at")!, item.Key("at"), item.String("at"),
+                $"is after the end of the run at {limits.DescribeEnd()}, so the {name} would never happen. Give an earlier time, or a longer duration of the scenario.");
+            return;
+        }
+
+        // Without at, a continuous kind lasts the whole run whatever its duration, and a timed kind happens at its
+        // agent step or else at the release start.
+        var startMs = fault.AtMs ?? (fault.IsContinuous || fault.Step is not null ? null : releaseAtMs);
+        if (fault.DurationMs <= 0 || startMs is not { } start || start + fault.DurationMs <= endMs)
+        {
+            return;
+        }
+
+        var from = fault.AtMs is null ? $"the release start {Units.FormatDuration(start)}" : $"at {Units.FormatDuration(start)}";
+        item.Problems.Add(item.Find("duration")!, item.Key("duration"), item.String("duration"),
+            $"makes the {name} last until {Units.FormatDuration(start + fault.DurationMs)} ({from} plus {Units.FormatDuration(fault.DurationMs)}), " +
+            $"after the end of the run at {limits.DescribeEnd()}. Give a shorter duration, or a longer duration of the scenario.");
     }
 
     private static double PositiveShare(YamlNodeReader item, string key)
@@ -589,7 +624,7 @@ public static partial class ScenarioLoader
         ["redeploy-previous"] = OperatorActionKind.RedeployPrevious,
     };
 
-    private static List<OperatorStep> ReadOperator(YamlNodeReader reader)
+    private static List<OperatorStep> ReadOperator(YamlNodeReader reader, RunLimits limits)
     {
         var steps = new List<OperatorStep>();
         var sequence = reader.Sequence("operator");
@@ -613,12 +648,34 @@ public static partial class ScenarioLoader
                 continue;
             }
 
-            steps.Add(new OperatorStep(
+            var problemsBefore = item.Problems.Items.Count;
+            var step = new OperatorStep(
                 item.DurationMs("at", 0),
                 item.Choice("action", OperatorActionKind.Pause, OperatorActions),
-                item.Has("device") ? (int)item.Integer("device", 0, 0, int.MaxValue) : null));
+                item.Has("device") ? (int)item.Integer("device", 0, 0, int.MaxValue) : null);
+            if (item.Problems.Items.Count == problemsBefore)
+            {
+                CheckOperatorStep(item, step, limits);
+            }
+
+            steps.Add(step);
         }
 
         return steps;
+    }
+
+    private static void CheckOperatorStep(YamlNodeReader item, OperatorStep step, RunLimits limits)
+    {
+        if (limits.EndMs is { } endMs && step.AtMs > endMs)
+        {
+            item.Problems.Add(item.Find("at")!, item.Key("at"), item.String("at"),
+                $"is after the end of the run at {limits.DescribeEnd()}, so the step would never run. Give an earlier time, or a longer duration of the scenario.");
+        }
+
+        if (limits.Devices is { } devices && step.Device >= devices)
+        {
+            item.Problems.Add(item.Find("device")!, item.Key("device"), item.String("device"),
+                $"is outside the fleet of {devices} devices, whose numbers run from 0 to {devices - 1}. Give a device number in that range, or a larger fleet.devices.");
+        }
     }
 }

@@ -69,7 +69,9 @@ public static partial class ScenarioLoader
         return new ScenarioCatalog(file, scenarios);
     }
 
-    private sealed record Defaults(long Seed, FleetSpec Fleet, CriteriaThresholds Criteria, AgentOptions Agent, DeviceTiming Timing);
+    /// <summary>The defaults section. <paramref name="FleetValid"/> is false when the fleet had a problem, so that no
+    /// check of a scenario against its fleet reports a fallback value.</summary>
+    private sealed record Defaults(long Seed, FleetSpec Fleet, CriteriaThresholds Criteria, AgentOptions Agent, DeviceTiming Timing, bool FleetValid = true);
 
     private static Defaults ReadDefaults(YamlNodeReader top)
     {
@@ -79,12 +81,17 @@ public static partial class ScenarioLoader
             return new Defaults(1, new FleetSpec(), new CriteriaThresholds(), new AgentOptions(), new DeviceTiming());
         }
 
+        var seed = reader.Integer("seed", 1);
+        var problemsBefore = reader.Problems.Items.Count;
+        var fleet = ReadFleet(reader, new FleetSpec());
+        var fleetValid = reader.Problems.Items.Count == problemsBefore;
         return new Defaults(
-            reader.Integer("seed", 1),
-            ReadFleet(reader, new FleetSpec()),
+            seed,
+            fleet,
             ReadCriteria(reader, new CriteriaThresholds()),
             ReadAgent(reader, new AgentOptions()),
-            ReadTiming(reader, new DeviceTiming()));
+            ReadTiming(reader, new DeviceTiming()),
+            fleetValid);
     }
 
     private static Dictionary<string, ReleaseSpec> ReadReleases(YamlNodeReader top)
@@ -250,21 +257,30 @@ public static partial class ScenarioLoader
         }
 
         var rollout = ReadScenarioRollout(reader, rollouts);
+        var problemsBefore = reader.Problems.Items.Count;
         var fleet = reader.Mapping("fleet", FleetKeys) is { } fleetReader ? ReadFleetKeys(fleetReader, defaults.Fleet) : defaults.Fleet;
+        var fleetValid = defaults.FleetValid && reader.Problems.Items.Count == problemsBefore;
         var criteria = ReadCriteria(reader, defaults.Criteria);
+
+        problemsBefore = reader.Problems.Items.Count;
+        var releaseAtMs = reader.DurationMs("release-at", 10 * 60_000);
+        var durationMs = reader.PositiveDurationMs("duration", 48 * 3_600_000L);
+        var timesValid = reader.Problems.Items.Count == problemsBefore;
+        var limits = new RunLimits(fleetValid ? fleet.Devices : null, timesValid ? releaseAtMs : null, timesValid ? durationMs : null);
+
         var simulation = new SimulationSpec
         {
             Name = name,
             Seed = reader.Integer("seed", defaults.Seed),
             Fleet = fleet,
             Release = release ?? new ReleaseSpec("invalid", "0", 0, 1),
-            ReleaseAtMs = reader.DurationMs("release-at", 10 * 60_000),
-            DurationAfterReleaseMs = reader.PositiveDurationMs("duration", 48 * 3_600_000L),
+            ReleaseAtMs = releaseAtMs,
+            DurationAfterReleaseMs = durationMs,
             Rollout = rollout,
             Agent = ReadAgent(reader, defaults.Agent),
             Timing = ReadTiming(reader, defaults.Timing),
-            Faults = ReadFaults(reader),
-            Operator = ReadOperator(reader),
+            Faults = ReadFaults(reader, limits),
+            Operator = ReadOperator(reader, limits),
         };
 
         if (release is not null && simulation.Release.SecurityVersion < fleet.InitialSecurityVersion)
@@ -273,9 +289,49 @@ public static partial class ScenarioLoader
                 $"has security version {release.SecurityVersion}, below the fleet's {fleet.InitialSecurityVersion}; every device would reject it.");
         }
 
+        if (release is not null && fleetValid)
+        {
+            CheckReleaseHardware(reader, release, fleet);
+        }
+
         var expected = ReadExpectations(reader);
         return name.Length == 0 ? null : new Scenario(name, reader.String("description", "")!, simulation, criteria, expected,
             (int)reader.Node.Start.Line);
+    }
+
+    /// <summary>Reports the release's hardware entries that no device of the scenario's fleet has. The release
+    /// reaches only devices with listed hardware, so such an entry is a typo or targets nothing.</summary>
+    private static void CheckReleaseHardware(YamlNodeReader reader, ReleaseSpec release, FleetSpec fleet)
+    {
+        if (release.Hardware is null)
+        {
+            return;
+        }
+
+        var fleetHardware = fleet.Hardware.Where(share => share.Weight > 0).Select(share => share.Value).Distinct().ToList();
+        var missing = release.Hardware.Where(target => !fleetHardware.Contains(target)).Distinct().ToList();
+        if (missing.Count == 0)
+        {
+            return;
+        }
+
+        reader.Problems.Add(reader.Find("release")!, reader.Key("release"), release.Id,
+            $"lists hardware that no device of the fleet has: {FormatHardware(missing)}. The fleet has {FormatHardware(fleetHardware)}. " +
+            $"Remove it from releases.{release.Id}.hardware, or add it to the fleet's hardware.");
+    }
+
+    private static string FormatHardware(IEnumerable<HardwareTarget> hardware) =>
+        string.Join(", ", hardware.Select(target => $"{target.Model}/{target.Revision}"));
+
+    /// <summary>The limits that a scenario's faults and operator steps must keep: the file's own fleet size, and the
+    /// release time and run length in milliseconds. A <c>fleetota run --devices</c> override comes later and is not
+    /// checked here. A limit is null when the file's value is invalid, so that no check reports a fallback.</summary>
+    private sealed record RunLimits(int? Devices, long? ReleaseAtMs, long? DurationMs)
+    {
+        public long? EndMs => ReleaseAtMs + DurationMs;
+
+        public string DescribeEnd() =>
+            $"{Units.FormatDuration(EndMs ?? 0)} (release-at {Units.FormatDuration(ReleaseAtMs ?? 0)} plus duration {Units.FormatDuration(DurationMs ?? 0)})";
     }
 
     private static Dictionary<string, Verdict> ReadExpectations(YamlNodeReader reader)
