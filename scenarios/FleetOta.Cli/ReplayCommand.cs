@@ -160,8 +160,9 @@ internal static class ReplayCommand
 
         if (report.Identical)
         {
-            var compared = string.Join(", ", report.Counts.Where(count => count.Compared).Select(count => count.Category));
-            console.MarkupLineInterpolated($"[green]No difference[/]: the current controller makes the recorded decisions ({compared}).");
+            var compared = report.Counts.Where(count => count.Compared).Select(count => count.Category).ToList();
+            var scope = compared.Count == report.Counts.Count ? "" : $" (compared: {string.Join(", ", compared)})";
+            console.MarkupLineInterpolated($"[green]No difference[/]: the current controller makes the recorded decisions{scope}.");
             return;
         }
 

@@ -198,6 +198,18 @@ public sealed class IncidentReplayTests : IDisposable
     }
 
     [Fact]
+    public void Replay_MatchingPause_ExitsZeroNamingCompared()
+    {
+        var file = WriteLines("events.jsonl", Events);
+
+        var (code, output, _) = Invoke("replay", file);
+
+        code.Should().Be(ExitCodes.Passed, output);
+        output.Should().Contain("No difference: the current controller makes the recorded decisions (compared: pauses).");
+        output.Should().Contain("alerts (replay only): 1 decision");
+    }
+
+    [Fact]
     public void Replay_Help_ListsEveryExitCode()
     {
         var (code, output, _) = Invoke("replay", "--help");
@@ -450,7 +462,7 @@ public sealed class IncidentReplayTests : IDisposable
         var problems = Assert.Throws<ReplayInputException>(() => IncidentReplay.Load(_temp.Path)).Problems;
 
         problems.Should().ContainSingle().Which.Should().Be(
-            $"{_temp.Path}: is a folder, not a file. Give a journal.sqlite from a run folder, or a JSON-lines file of device events. " +
+            $"{_temp.Path}: is a folder, not a file. Give a journal.sqlite from a run folder or a JSON-lines file of device events. " +
             "This folder has no journal.sqlite within three levels.");
     }
 

@@ -55,7 +55,7 @@ public sealed record ReplayOverrides
 /// <summary>Reads a recording, replays it against the current controller and compares the decisions.</summary>
 public static class IncidentReplay
 {
-    private const string InputHint = "Give a journal.sqlite from a run folder, or a JSON-lines file of device events.";
+    private const string InputHint = "Give a journal.sqlite from a run folder or a JSON-lines file of device events.";
 
     /// <summary>Reads a journal.sqlite (detected by its SQLite header) or a JSON-lines file of device events. Throws
     /// <see cref="ReplayInputException"/> for a missing, empty or unreadable input and for an invalid recording.</summary>
