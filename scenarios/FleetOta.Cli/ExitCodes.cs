@@ -14,6 +14,10 @@ public static class ExitCodes
     /// <summary>Invalid input (scenario file, journal) or invalid usage of the command line.</summary>
     public const int Usage = 2;
 
+    /// <summary>The run did not complete, so no gate verdict exists: it was interrupted (Ctrl+C, SIGTERM), or a part of
+    /// it (a shard process, the broker, the server) failed.</summary>
+    public const int RunFailed = 3;
+
     public static int Invoke(RootCommand root, string[] args, TextWriter? output = null, TextWriter? error = null)
     {
         var result = root.Parse(args);
