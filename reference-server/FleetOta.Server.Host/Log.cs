@@ -26,12 +26,8 @@ internal static partial class Log
     public static partial void BrokerDisconnected(ILogger logger, Uri brokerUrl, string reason, Exception? exception);
 
     [LoggerMessage(EventId = 7, Level = LogLevel.Warning,
-        Message = "Connection attempt {Attempt} to MQTT broker {BrokerUrl} failed; retrying in {RetryDelay}")]
-    public static partial void BrokerConnectFailed(ILogger logger, int attempt, Uri brokerUrl, TimeSpan retryDelay, Exception exception);
-
-    [LoggerMessage(EventId = 26, Level = LogLevel.Warning,
-        Message = "Connection attempt {Attempt} to MQTT broker {BrokerUrl} failed again ({Error}); retrying in {RetryDelay}")]
-    public static partial void BrokerConnectFailedAgain(ILogger logger, int attempt, Uri brokerUrl, string error, TimeSpan retryDelay);
+        Message = "Connection attempt {Attempt} to MQTT broker {BrokerUrl} failed ({Error}); retrying in {RetryDelay}")]
+    public static partial void BrokerConnectFailed(ILogger logger, int attempt, Uri brokerUrl, string error, TimeSpan retryDelay);
 
     [LoggerMessage(EventId = 8, Level = LogLevel.Information, Message = "Reconnected to MQTT broker {BrokerUrl} after {Attempts} attempts")]
     public static partial void BrokerReconnected(ILogger logger, Uri brokerUrl, int attempts);

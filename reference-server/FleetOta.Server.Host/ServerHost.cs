@@ -24,7 +24,7 @@ namespace FleetOta.Server.Host;
 /// Kestrel (127.0.0.1), talking to devices over MQTT through the embedded MQTTnet broker or an external one. Time
 /// runs <see cref="ServerHostOptions.TimeFactor"/> times faster than real time, and the journal records virtual
 /// milliseconds since start.</summary>
-public sealed class ServerHost : IAsyncDisposable
+public sealed partial class ServerHost : IAsyncDisposable
 {
     /// <summary>File of the default file alert sink in the data folder: one JSON object a line.</summary>
     public const string AlertsFileName = "alerts.jsonl";
@@ -103,23 +103,23 @@ public sealed class ServerHost : IAsyncDisposable
             Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
         Directory.CreateDirectory(dataDirectory);
 
-        store ??= options.DataDirectory is null ? new InMemoryServerStateStore() : SqliteServerStateStore.Open(dataDirectory);
+        store ??= options.DataDirectory is null ? new InMemoryServerStateStore() : OpenDataFolder(() => SqliteServerStateStore.Open(dataDirectory));
         var started = new Stack<IAsyncDisposable>();
         started.Push(new DisposeAction(store.Dispose));
         try
         {
-            var startMs = ResumeTimeMs(store, realTime, options.TimeFactor);
+            var startMs = OpenDataFolder(() => ResumeTimeMs(store, realTime, options.TimeFactor));
             var clock = new CompressedTimeProvider(realTime, options.TimeFactor, startMs);
             var journal = new HostJournal(JournalPathIn(dataDirectory, realTime), clock, options.JournalFlushInterval, logger);
             started.Push(journal);
             journal.SetRunValue("host", "live");
             journal.SetRunValue("time_factor", options.TimeFactor.ToString(CultureInfo.InvariantCulture));
             journal.SetRunValue("started_utc", realTime.GetUtcNow().ToString("O", CultureInfo.InvariantCulture));
-            var signer = SigningKeys.LoadOrCreate(options.DataDirectory, logger);
+            var signer = OpenDataFolder(() => SigningKeys.LoadOrCreate(options.DataDirectory, store.Releases(), logger));
             started.Push(new DisposeAction(signer.Dispose));
             IAlertOutbox outbox = options.DataDirectory is null
                 ? new InMemoryAlertOutbox()
-                : SqliteAlertOutbox.Open(Path.Combine(dataDirectory, AlertOutboxFileName));
+                : OpenDataFolder(() => OpenAlertOutbox(Path.Combine(dataDirectory, AlertOutboxFileName)));
             var alerts = new HostAlerts(alertSinks ?? DefaultAlertSinks(dataDirectory, logger), outbox, journal, clock, logger);
             started.Push(alerts);
             var engine = new RolloutEngine(clock, store, journal, alerts, signer, logger);
@@ -128,7 +128,7 @@ public sealed class ServerHost : IAsyncDisposable
             EmbeddedBroker? broker = null;
             if (endpoint.Embedded)
             {
-                broker = await EmbeddedBroker.StartAsync(endpoint.Port, logger).ConfigureAwait(false);
+                broker = await StartBrokerAsync(endpoint.Port, logger).ConfigureAwait(false);
                 started.Push(broker);
                 endpoint = endpoint with { Port = broker.Port };
             }
@@ -136,11 +136,15 @@ public sealed class ServerHost : IAsyncDisposable
             var gatewayUrl = endpoint.ToUri();
             ServerInfoView Info() => new(engine.HttpBaseUrl, gatewayUrl.ToString(), clock.Factor, clock.NowMs, signer.KeyId);
             var app = BuildApp(options, loggerFactory, engine, Info);
-            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            await StartHttpAsync(app, options.Port, cancellationToken).ConfigureAwait(false);
             started.Push(app);
             var httpUrl = BoundUrl(app);
             engine.HttpBaseUrl = httpUrl.GetLeftPart(UriPartial.Authority);
-            engine.Restore();
+            OpenDataFolder(() =>
+            {
+                engine.Restore();
+                return 0;
+            });
 
             var gateway = new DeviceGateway(endpoint, options, engine, realTime, logger);
             started.Push(gateway);

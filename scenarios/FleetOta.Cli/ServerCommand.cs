@@ -75,16 +75,19 @@ internal static class ServerCommand
             .AddSimpleConsole(console => console.SingleLine = true)
             .AddFilter("Microsoft.AspNetCore", LogLevel.Warning)
             .AddFilter("Microsoft.Hosting", LogLevel.Warning)
+            // A failed start is printed as one error line below, so the hosting library's copy with a stack trace is left out.
+            .AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical)
             .Services.Configure<ConsoleLoggerOptions>(console => console.LogToStandardErrorThreshold = LogLevel.Trace));
         ServerHost host;
         try
         {
             host = await ServerHost.StartAsync(options, loggers, cancellationToken);
         }
-        catch (Exception problem) when (problem is IOException or InvalidOperationException or System.Net.Sockets.SocketException)
+        catch (ServerStartException problem)
         {
+            // A damaged data folder is invalid input, but a port in use or a broker out of reach is a failed run.
             await error.WriteLineAsync($"error: the server failed to start: {problem.Message}");
-            return ExitCodes.Usage;
+            return problem.Failure == ServerStartFailure.InvalidDataFolder ? ExitCodes.Usage : ExitCodes.RunFailed;
         }
 
         await using (host)

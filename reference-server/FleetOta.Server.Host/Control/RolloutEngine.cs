@@ -254,7 +254,20 @@ internal sealed partial class RolloutEngine : IDisposable
             var release = _store.FindRelease(record.ReleaseId)
                           ?? throw new InvalidDataException($"Deployment {record.Id} names release {record.ReleaseId}, which the store does not hold.");
             var previous = record.PreviousReleaseId is { } previousId ? _store.FindRelease(previousId) : null;
-            var run = new DeploymentRun(record, release, previous, RolloutController.Restore(record.Options, snapshot));
+            RolloutController controller;
+            try
+            {
+                controller = RolloutController.Restore(record.Options, snapshot);
+            }
+            catch (ArgumentException error)
+            {
+                throw new InvalidDataException(
+                    $"The saved controller state does not fit deployment {record.Id} as the deployment list records it ({error.Message}); restore " +
+                    $"{SqliteServerStateStore.ControllerFileName} and {SqliteServerStateStore.DeploymentsFileName} from the same backup, or start with an empty data folder.",
+                    error);
+            }
+
+            var run = new DeploymentRun(record, release, previous, controller);
             _deploymentsStarted = records.Count;
             _deployments.Add(run);
             _journal.Append(new JournalEntry(now, JournalKind.ServerRestart, Release: release.ReleaseId, Status: "up",

@@ -68,7 +68,7 @@ internal sealed class DeviceGateway : IAsyncDisposable
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new InvalidOperationException(
+            throw new ServerStartException(ServerStartFailure.NetworkUnavailable,
                 $"Could not connect to the MQTT broker {BrokerUri} within {_options.BrokerConnectTimeout.TotalSeconds:0.#} s; start the broker or fix the broker option.");
         }
 
@@ -115,15 +115,8 @@ internal sealed class DeviceGateway : IAsyncDisposable
             catch (Exception error) when (error is MqttCommunicationException or SocketException
                                               || (error is OperationCanceledException && !cancellationToken.IsCancellationRequested))
             {
-                // The first failure is logged with its exception; repeats name only the cause, to keep the log short.
-                if (attempt == 1)
-                {
-                    Log.BrokerConnectFailed(_logger, attempt, BrokerUri, delay, error);
-                }
-                else
-                {
-                    Log.BrokerConnectFailedAgain(_logger, attempt, BrokerUri, error.GetBaseException().Message, delay);
-                }
+                // A refused or timed-out connection is expected while the broker starts, so the log names only the cause.
+                Log.BrokerConnectFailed(_logger, attempt, BrokerUri, error.GetBaseException().Message, delay);
             }
 
             await Task.Delay(delay, _realTime, cancellationToken).ConfigureAwait(false);

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using FleetOta.Protocol;
 using FleetOta.Server.Persistence;
+using Microsoft.Data.Sqlite;
 
 namespace FleetOta.Server.Host.State;
 
@@ -12,7 +13,7 @@ namespace FleetOta.Server.Host.State;
 /// their manifest digest on load. <c>deployments.json</c> lists the deployments with their rollout options, which
 /// the controller needs to be restored. <c>stopped.json</c> contains the virtual and real time of the last clean stop.
 /// </remarks>
-public sealed class SqliteServerStateStore : IServerStateStore
+public sealed partial class SqliteServerStateStore : IServerStateStore
 {
     public const string ControllerFileName = "controller.sqlite";
     public const string DeploymentsFileName = "deployments.json";
@@ -34,13 +35,26 @@ public sealed class SqliteServerStateStore : IServerStateStore
         _deployments = deployments;
     }
 
-    /// <summary>Opens the state in <paramref name="directory"/>, creating the files on first use.</summary>
-    /// <exception cref="InvalidDataException">A file is unreadable or an image does not match its manifest.</exception>
+    /// <summary>Opens the state in <paramref name="directory"/>, creating the files on first use, and checks that the
+    /// files agree with each other.</summary>
+    /// <exception cref="InvalidDataException">A file is unreadable or corrupt, an image does not match its manifest, or
+    /// one file lists state that another lacks. The message names the files and what to do.</exception>
     public static SqliteServerStateStore Open(string directory)
     {
+        var controllerPath = Path.Combine(directory, ControllerFileName);
+        var controllerExisted = File.Exists(controllerPath) && new FileInfo(controllerPath).Length > 0;
         Directory.CreateDirectory(Path.Combine(directory, ArtifactsFolderName));
-        // A crash loses at most the operating system's unwritten cache, not a committed step of a live process.
-        var store = SqliteControllerStore.Open(Path.Combine(directory, ControllerFileName), flushEveryCommit: false);
+        SqliteControllerStore store;
+        try
+        {
+            // A crash loses at most the operating system's unwritten cache, not a committed step of a live process.
+            store = SqliteControllerStore.Open(controllerPath, flushEveryCommit: false);
+        }
+        catch (SqliteException error)
+        {
+            throw CorruptController(controllerPath, error);
+        }
+
         try
         {
             var state = new SqliteServerStateStore(store, directory, ReadDeployments(directory));
@@ -51,7 +65,13 @@ public sealed class SqliteServerStateStore : IServerStateStore
                 state._releasesById[release.ReleaseId] = release;
             }
 
+            state.CheckFilesAgree(controllerExisted);
             return state;
+        }
+        catch (Exception error) when (error is SqliteException or JsonException)
+        {
+            store.Dispose();
+            throw CorruptController(controllerPath, error);
         }
         catch
         {
@@ -130,6 +150,10 @@ public sealed class SqliteServerStateStore : IServerStateStore
         {
             throw new InvalidDataException($"The stop time file {path} is not valid JSON ({error.Message}); delete it to resume from the controller's last step.", error);
         }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            throw new InvalidDataException($"The stop time file {path} cannot be read ({error.Message}); fix its permissions, or delete it to resume from the controller's last step.", error);
+        }
     }
 
     public void Dispose() => _store.Dispose();
@@ -145,7 +169,17 @@ public sealed class SqliteServerStateStore : IServerStateStore
                 $"The image of release {manifest.Manifest.ReleaseId} is missing at {path}; restore the file or start with an empty data folder.");
         }
 
-        var image = File.ReadAllBytes(path);
+        byte[] image;
+        try
+        {
+            image = File.ReadAllBytes(path);
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            throw new InvalidDataException(
+                $"The image of release {manifest.Manifest.ReleaseId} at {path} cannot be read ({error.Message}); fix its permissions or restore the file.", error);
+        }
+
         var digest = Digests.Sha256Hex(image);
         if (digest != manifest.Manifest.ImageDigest)
         {
@@ -167,13 +201,22 @@ public sealed class SqliteServerStateStore : IServerStateStore
             return [];
         }
 
+        List<DeploymentRecord> deployments;
         try
         {
-            return JsonSerializer.Deserialize<List<DeploymentRecord>>(File.ReadAllText(path), Json) ?? [];
+            deployments = JsonSerializer.Deserialize<List<DeploymentRecord>>(File.ReadAllText(path), Json) ?? [];
         }
         catch (JsonException error)
         {
-            throw new InvalidDataException($"The deployment list {path} is not valid JSON ({error.Message}); restore it from a backup.", error);
+            throw new InvalidDataException(
+                $"The deployment list {path} is not valid JSON ({error.Message}); restore it from a backup, or start with an empty data folder.", error);
         }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            throw new InvalidDataException($"The deployment list {path} cannot be read ({error.Message}); fix its permissions or restore it from a backup.", error);
+        }
+
+        CheckDeploymentRecords(path, deployments);
+        return deployments;
     }
 }
