@@ -37,6 +37,37 @@ public sealed record LiveRunOptions
     /// <summary>Broker connection attempts in flight across all shards, split evenly between them. Default 64, because
     /// mosquitto's listen queue drops connects that arrive in larger bursts.</summary>
     public int MaxConnectsInFlight { get; init; } = 64;
+
+    /// <summary>Keeps the device folders (slot images, boot environments, agent state) after a successful merge.
+    /// Default false: they take about two images per device, so the runner deletes them.</summary>
+    public bool KeepDevices { get; init; }
+
+    /// <summary>Called at each quarter of the virtual time and once at the end, on a thread-pool thread. Default none.</summary>
+    public Action<LiveProgress>? Progress { get; init; }
+}
+
+/// <summary>The state of a live run at one virtual time, as the server's management API reports it.</summary>
+/// <param name="DevicesUpdated">Devices that report the release's version; null when the server did not respond.</param>
+/// <param name="Phase">The deployment's phase, such as <c>wave</c> or <c>completed</c>; null before the deployment
+/// starts or when the server did not respond.</param>
+public sealed record LiveProgress(long VirtualMs, long EndMs, int Devices, int? DevicesUpdated, string? Phase);
+
+/// <summary>Thrown when a live run stops early because its cancellation token was cancelled, such as on Ctrl+C. The
+/// shards and the server are stopped and no merged journal is written.</summary>
+public sealed class LiveRunInterruptedException(long virtualMs, long endMs)
+    : OperationCanceledException($"The live run was interrupted at virtual time {virtualMs / 3_600_000.0:0.00} h of {endMs / 3_600_000.0:0.00} h.")
+{
+    public long VirtualMs { get; } = virtualMs;
+
+    public long EndMs { get; } = endMs;
+}
+
+/// <summary>Thrown when a part of a live run fails (a shard process, the broker, the server), so that the run cannot
+/// complete. The shards and the server are stopped and no merged journal is written.</summary>
+public sealed class LiveRunFailedException(string message, long virtualMs, Exception? inner = null) : Exception(message, inner)
+{
+    /// <summary>Virtual time at which the failure was noticed.</summary>
+    public long VirtualMs { get; } = virtualMs;
 }
 
 /// <summary>What a finished live run returns.</summary>

@@ -18,6 +18,13 @@ public sealed partial class LiveRunner
 {
     public const string JournalFileName = "journal.sqlite";
 
+    /// <summary>Subfolders of the run's folder: the server's data, the shard journals and logs, and the devices' files.</summary>
+    public const string ServerFolder = "server";
+
+    public const string ShardsFolder = "shards";
+
+    public const string DevicesFolder = "devices";
+
     private readonly LiveRunOptions _options;
     private readonly ILoggerFactory _loggers;
     private readonly ILogger _logger;
@@ -48,6 +55,7 @@ public sealed partial class LiveRunner
         }
 
         var output = Path.GetFullPath(_options.OutputDirectory);
+        DeletePreviousRun(output);
         Directory.CreateDirectory(output);
         Log.LiveRunStarting(_logger, _spec.Name, _spec.Seed, _spec.Fleet.Devices, _options.Shards, _options.TimeFactor, _options.Broker);
         var fleet = FleetGenerator.Generate(_spec.Fleet, _spec.Seed);
@@ -55,16 +63,15 @@ public sealed partial class LiveRunner
         var epoch = TimeProvider.System.GetUtcNow() + _options.StartupAllowance;
         _clock = new CompressedTimeProvider(_options.TimeFactor, epoch);
 
-        await StartServerAsync(Path.Combine(output, "server"), port: 0, broker: _options.Broker, token).ConfigureAwait(false);
         var shards = new List<IShardHandle>();
         try
         {
+            await StartFirstServerAsync(Path.Combine(output, ServerFolder), token).ConfigureAwait(false);
             using var api = new ServerApi(_server!.HttpUrl);
             var releaseDigest = await RegisterReleasesAsync(api, hardware, token).ConfigureAwait(false);
             var shardJournals = await StartShardsAsync(output, shards, token).ConfigureAwait(false);
-            var control = RunControlAsync(api, fleet, hardware, token);
-            await Task.WhenAll(shards.Select(shard => shard.WaitAsync(token))).ConfigureAwait(false);
-            await control.ConfigureAwait(false);
+            await WatchRunAsync(api, shards, fleet, hardware, token).ConfigureAwait(false);
+            await ReportProgressAsync(api, token).ConfigureAwait(false);
             await StopServerAsync().ConfigureAwait(false);
 
             var journalPath = Path.Combine(output, JournalFileName);
@@ -72,7 +79,24 @@ public sealed partial class LiveRunner
             var runEntries = FaultEntries(fleet).Concat(_runEntries).ToList();
             var entries = JournalMerger.Merge(journalPath, RunValues(hardware), JournalDevices(fleet), Release(releaseDigest), runEntries, parts);
             Log.LiveRunFinished(_logger, _spec.Name, entries, journalPath);
+            if (!_options.KeepDevices)
+            {
+                DeleteFolder(Path.Combine(output, DevicesFolder));
+            }
+
             return new LiveRunResult(journalPath, entries, _spec.EndMs, fleet.Count);
+        }
+        catch (Exception failure) when (failure is HttpRequestException or InvalidOperationException or System.ComponentModel.Win32Exception
+                                            && !token.IsCancellationRequested)
+        {
+            // Registering the releases or starting a shard process failed.
+            throw new LiveRunFailedException($"The live run failed to start: {failure.Message}", _clock.VirtualMs, failure);
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+            var interrupted = new LiveRunInterruptedException(_clock.VirtualMs, _spec.EndMs);
+            RunLog.RunInterrupted(_logger, _spec.Name, interrupted.VirtualMs);
+            throw interrupted;
         }
         finally
         {
@@ -82,6 +106,130 @@ public sealed partial class LiveRunner
             }
 
             await StopServerAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Deletes what an earlier run left in the scenario's folder: the server's data (whose releases would be
+    /// registered twice), the shard journals and logs, the device folders and the merged journal. Report files and
+    /// anything else in the folder stay.</summary>
+    private static void DeletePreviousRun(string output)
+    {
+        foreach (var folder in new[] { ServerFolder, ShardsFolder, DevicesFolder })
+        {
+            DeleteFolder(Path.Combine(output, folder));
+        }
+
+        if (!Directory.Exists(output))
+        {
+            return;
+        }
+
+        foreach (var suffix in new[] { "", "-wal", "-shm", "-journal" })
+        {
+            File.Delete(Path.Combine(output, JournalFileName + suffix));
+        }
+    }
+
+    private static void DeleteFolder(string path)
+    {
+        if (Directory.Exists(path))
+        {
+            Directory.Delete(path, recursive: true);
+        }
+    }
+
+    /// <summary>Waits until every shard ran to the end, while the control steps and the progress reports run. Stops
+    /// waiting as soon as a shard exits early or a control step fails, and throws <see cref="LiveRunFailedException"/>.</summary>
+    private async Task WatchRunAsync(
+        ServerApi api, List<IShardHandle> shards, IReadOnlyList<DeviceProfile> fleet, IReadOnlyList<HardwareTarget> hardware, CancellationToken token)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(token);
+        var shardWaits = shards.Select(shard => shard.WaitAsync(stop.Token)).ToList();
+        var control = RunControlAsync(api, fleet, hardware, stop.Token);
+        var progress = ReportQuartersAsync(api, stop.Token);
+        var pending = new List<Task>(shardWaits) { control };
+        try
+        {
+            while (pending.Count > 0)
+            {
+                var done = await Task.WhenAny(pending).ConfigureAwait(false);
+                pending.Remove(done);
+                if (done.IsCompletedSuccessfully)
+                {
+                    continue;
+                }
+
+                var virtualMs = _clock.VirtualMs;
+                await stop.CancelAsync().ConfigureAwait(false);
+                await WaitForInterruptAsync(token).ConfigureAwait(false);
+                token.ThrowIfCancellationRequested();
+                var failure = done.Exception?.GetBaseException() ?? new OperationCanceledException("A part of the run was cancelled.");
+                var message = failure is ShardExitedException
+                    ? failure.Message
+                    : $"The run's control of the server failed: {failure.Message}";
+                throw new LiveRunFailedException(message, virtualMs, failure);
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            await Task.WhenAll(pending.Append(progress)).ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Gives an interrupt a moment to arrive after a part of the run failed. Ctrl+C in a terminal signals
+    /// every process of the group at once, and a shard may exit before this process handles its own signal. The
+    /// run then counts as interrupted, not as failed.</summary>
+    private static async Task WaitForInterruptAsync(CancellationToken token)
+    {
+        try
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(500), token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // The interrupt arrived; the caller checks the token.
+        }
+    }
+
+    /// <summary>Reports the progress at the first three quarters of the virtual time. The end is reported after the
+    /// shards finish.</summary>
+    private async Task ReportQuartersAsync(ServerApi api, CancellationToken token)
+    {
+        if (_options.Progress is null)
+        {
+            return;
+        }
+
+        for (var quarter = 1; quarter <= 3; quarter++)
+        {
+            await Task.Delay(_clock.RealDelayUntil(_spec.EndMs * quarter / 4), token).ConfigureAwait(false);
+            await ReportProgressAsync(api, token).ConfigureAwait(false);
+        }
+    }
+
+    private async Task ReportProgressAsync(ServerApi api, CancellationToken token)
+    {
+        if (_options.Progress is not { } report)
+        {
+            return;
+        }
+
+        var virtualMs = Math.Min(_clock.VirtualMs, _spec.EndMs);
+        var state = await api.TryGetProgressAsync(_deploymentId, _spec.Release.Version, token).ConfigureAwait(false);
+        report(new LiveProgress(virtualMs, _spec.EndMs, _spec.Fleet.Devices, state?.DevicesUpdated, state?.Phase));
+    }
+
+    /// <summary>Starts the server for the first time; a failure here, such as an unreachable broker, fails the run.</summary>
+    private async Task StartFirstServerAsync(string dataDirectory, CancellationToken token)
+    {
+        try
+        {
+            await StartServerAsync(dataDirectory, port: 0, broker: _options.Broker, token).ConfigureAwait(false);
+        }
+        catch (Exception failure) when (failure is not OperationCanceledException && !token.IsCancellationRequested)
+        {
+            throw new LiveRunFailedException($"The reference server failed to start with broker '{_options.Broker}': {failure.Message}", 0, failure);
         }
     }
 
@@ -111,7 +259,7 @@ public sealed partial class LiveRunner
         var parts = new List<JournalPart>();
         for (var shard = 0; shard < _options.Shards; shard++)
         {
-            var journal = Path.Combine(output, "shards", $"shard-{shard + 1}.sqlite");
+            var journal = Path.Combine(output, ShardsFolder, $"shard-{shard + 1}.sqlite");
             Directory.CreateDirectory(Path.GetDirectoryName(journal)!);
             var options = new DeviceHostOptions
             {
@@ -121,7 +269,7 @@ public sealed partial class LiveRunner
                 ServerUrl = _server!.HttpUrl,
                 BrokerUrl = _server.BrokerUrl,
                 JournalPath = journal,
-                DeviceDirectory = Path.Combine(output, "devices"),
+                DeviceDirectory = Path.Combine(output, DevicesFolder),
                 TimeFactor = _options.TimeFactor,
                 Epoch = _clock.Epoch,
                 Mqtt = _options.Mqtt,
@@ -173,7 +321,7 @@ public sealed partial class LiveRunner
         var server = _server!;
         var port = server.Port;
         var broker = _options.Broker == ServerHostOptions.EmbeddedBroker ? $"embedded:{server.BrokerUrl.Port}" : _options.Broker;
-        var dataDirectory = Path.Combine(Path.GetFullPath(_options.OutputDirectory), "server");
+        var dataDirectory = Path.Combine(Path.GetFullPath(_options.OutputDirectory), ServerFolder);
         Log.ServerRestarting(_logger, _clock.VirtualMs, fault.DurationMs);
         await StopServerAsync().ConfigureAwait(false);
         _runEntries.Add(new JournalEntry(_clock.VirtualMs, JournalKind.ServerRestart, Status: "down", Detail: fault.Kind.ToName(), Actor: "emulator"));
@@ -250,5 +398,12 @@ public sealed partial class LiveRunner
         }
 
         return string.Join(", ", parts);
+    }
+
+    private static partial class RunLog
+    {
+        [LoggerMessage(EventId = 120, Level = LogLevel.Warning,
+            Message = "Live run of scenario {Scenario} interrupted at virtual time {VirtualMs} ms; stopping the shards and the server")]
+        public static partial void RunInterrupted(ILogger logger, string scenario, long virtualMs);
     }
 }

@@ -98,7 +98,44 @@ internal sealed class ServerApi(Uri server) : IDisposable
         return PostAsync(path, body, token);
     }
 
+    /// <summary>Returns the rollout phase of the deployment and the devices that run <paramref name="version"/>, or
+    /// null when the server does not respond within five seconds, as while a controller restart keeps it down. Before
+    /// the deployment starts (<paramref name="deploymentId"/> empty) the phase is null.</summary>
+    public async Task<(int DevicesUpdated, string? Phase)?> TryGetProgressAsync(string deploymentId, string version, CancellationToken token)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(token);
+        timeout.CancelAfter(TimeSpan.FromSeconds(5));
+        try
+        {
+            using var fleet = await GetAsync(HttpPaths.Fleet, timeout.Token).ConfigureAwait(false);
+            var updated = fleet.RootElement.TryGetProperty("versions", out var versions) && versions.TryGetProperty(version, out var count)
+                ? count.GetInt32()
+                : 0;
+            string? phase = null;
+            if (deploymentId.Length > 0)
+            {
+                using var deployment = await GetAsync(HttpPaths.Deployment(deploymentId), timeout.Token).ConfigureAwait(false);
+                phase = deployment.RootElement.GetProperty("phase").GetString();
+            }
+
+            return (updated, phase);
+        }
+        catch (Exception failure) when (failure is HttpRequestException or JsonException or KeyNotFoundException or InvalidOperationException
+                                            || (failure is OperationCanceledException && !token.IsCancellationRequested))
+        {
+            return null;
+        }
+    }
+
     public void Dispose() => _http.Dispose();
+
+    private async Task<JsonDocument> GetAsync(string path, CancellationToken token)
+    {
+        using var response = await _http.GetAsync(path.TrimStart('/'), token).ConfigureAwait(false);
+        response.EnsureSuccessStatusCode();
+        var text = await response.Content.ReadAsStringAsync(token).ConfigureAwait(false);
+        return JsonDocument.Parse(text);
+    }
 
     private static JsonNode Wave(WaveSpec wave) => wave.Count is { } count
         ? new JsonObject { ["count"] = count }

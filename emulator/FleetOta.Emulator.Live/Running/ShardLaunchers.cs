@@ -43,8 +43,29 @@ public sealed class InProcessShardLauncher : IShardLauncher
     }
 }
 
+/// <summary>Thrown by <see cref="IShardHandle.WaitAsync"/> when a shard process exits with a code other than 0, which
+/// means it stopped before the end of the run.</summary>
+public sealed class ShardExitedException(string shard, int processId, int exitCode, string? logPath)
+    : Exception($"The {shard} process (pid {processId}) exited with code {exitCode}{SignalNote(exitCode)} before the end of the run" +
+                (logPath is null ? "." : $"; its output is in {logPath}."))
+{
+    /// <summary>The shard's name, such as "shard 2/4".</summary>
+    public string Shard { get; } = shard;
+
+    public int ExitCode { get; } = exitCode;
+
+    /// <summary>The file that holds the shard's standard output and standard error, or null when there is none.</summary>
+    public string? LogPath { get; } = logPath;
+
+    /// <summary>Names the signal for the exit codes 129 to 159, which .NET reports on Unix for a process that a signal
+    /// ended (128 plus the signal number).</summary>
+    private static string SignalNote(int exitCode) =>
+        !OperatingSystem.IsWindows() && exitCode is > 128 and < 160 ? $" (ended by signal {exitCode - 128})" : "";
+}
+
 /// <summary>Runs each shard as a local process, <c>fleetota emulator --shard I/N ...</c>, configured entirely on its
-/// command line. <paramref name="startInfo"/> builds the process for one shard's options.</summary>
+/// command line. <paramref name="startInfo"/> builds the process for one shard's options. Each shard's standard
+/// output and standard error go to the log and to <c>shard-I.log</c> next to the shard's journal.</summary>
 public sealed class ProcessShardLauncher(Func<DeviceHostOptions, ProcessStartInfo> startInfo) : IShardLauncher
 {
     public Task<IShardHandle> StartAsync(DeviceHostOptions options, ILoggerFactory loggers, CancellationToken token)
@@ -54,32 +75,58 @@ public sealed class ProcessShardLauncher(Func<DeviceHostOptions, ProcessStartInf
         info.RedirectStandardOutput = true;
         info.RedirectStandardError = true;
         var logger = loggers.CreateLogger("FleetOta.Emulator.Live.Shard");
-        var process = Process.Start(info)
+        var logPath = Path.ChangeExtension(options.JournalPath, ".log");
+        var logFile = new StreamWriter(logPath, append: false) { AutoFlush = true };
+        Process process;
+        try
+        {
+            process = Process.Start(info)
                       ?? throw new InvalidOperationException($"Starting shard {options.Shard + 1}/{options.Shards} with '{info.FileName}' failed.");
+        }
+        catch
+        {
+            logFile.Dispose();
+            throw;
+        }
+
         var name = $"shard {options.Shard + 1}/{options.Shards}";
-        process.OutputDataReceived += (_, line) => Forward(logger, name, line.Data, LogLevel.Information);
-        process.ErrorDataReceived += (_, line) => Forward(logger, name, line.Data, LogLevel.Warning);
+        process.OutputDataReceived += (_, line) => Forward(logger, logFile, name, line.Data, LogLevel.Information);
+        process.ErrorDataReceived += (_, line) => Forward(logger, logFile, name, line.Data, LogLevel.Warning);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        return Task.FromResult<IShardHandle>(new Handle(process, name));
+        return Task.FromResult<IShardHandle>(new Handle(process, name, logFile, logPath));
     }
 
-    private static void Forward(ILogger logger, string shard, string? line, LogLevel level)
+    private static void Forward(ILogger logger, StreamWriter logFile, string shard, string? line, LogLevel level)
     {
-        if (!string.IsNullOrWhiteSpace(line))
+        if (string.IsNullOrWhiteSpace(line))
         {
-            Log.ShardOutput(logger, level, shard, line);
+            return;
+        }
+
+        Log.ShardOutput(logger, level, shard, line);
+        // Standard output and standard error arrive on different threads.
+        lock (logFile)
+        {
+            try
+            {
+                logFile.WriteLine(line);
+            }
+            catch (ObjectDisposedException)
+            {
+                // The handle was disposed; the line still reached the log above.
+            }
         }
     }
 
-    private sealed class Handle(Process process, string name) : IShardHandle
+    private sealed class Handle(Process process, string name, StreamWriter logFile, string logPath) : IShardHandle
     {
         public async Task WaitAsync(CancellationToken token)
         {
             await process.WaitForExitAsync(token).ConfigureAwait(false);
             if (process.ExitCode != 0)
             {
-                throw new InvalidOperationException($"The {name} process exited with code {process.ExitCode}; its output is in the log above.");
+                throw new ShardExitedException(name, process.Id, process.ExitCode, logPath);
             }
         }
 
@@ -88,10 +135,15 @@ public sealed class ProcessShardLauncher(Func<DeviceHostOptions, ProcessStartInf
             if (!process.HasExited)
             {
                 process.Kill(entireProcessTree: true);
-                await process.WaitForExitAsync().ConfigureAwait(false);
             }
 
+            // Waiting without a token also waits until the redirected output has been read to its end.
+            await process.WaitForExitAsync().ConfigureAwait(false);
             process.Dispose();
+            lock (logFile)
+            {
+                logFile.Dispose();
+            }
         }
     }
 }
