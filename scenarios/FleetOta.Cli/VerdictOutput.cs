@@ -73,9 +73,11 @@ internal static class VerdictOutput
         }
     }
 
-    /// <summary>Returns the size of a run, such as "1,324,793 simulation events, 1,433,363 journal entries".</summary>
-    private static string Work(ScenarioRunResult result) =>
-        $"{result.Simulation.Events:N0} simulation events, {result.Simulation.JournalEntries:N0} journal entries";
+    /// <summary>Returns the size of a run, such as "1,324,793 simulation events, 1,433,363 journal entries". A live run
+    /// has no simulation events, so only its journal entries are given.</summary>
+    private static string Work(ScenarioRunResult result) => result.Report.Run.Host == "live"
+        ? $"{result.Simulation.JournalEntries:N0} journal entries"
+        : $"{result.Simulation.Events:N0} simulation events, {result.Simulation.JournalEntries:N0} journal entries";
 
     internal static string Measured(CriterionResult? result) => result?.Measured switch
     {
