@@ -54,7 +54,7 @@ public sealed class ManagementApiTests(ITestOutputHelper output) : IAsyncLifetim
     [InlineData("""{"releaseId":"r","version":"1","securityVersion":1,"compatibleHardware":[{"model":"m"}],"image":"AA=="}""", "compatibleHardware[0].revision", "revision")]
     [InlineData("""{"releaseId":"r","version":"1","securityVersion":1,"compatibleHardware":[{"model":"m","revision":"r"}],"image":"%%"}""", "image", "base64")]
     [InlineData("""{"releaseId":"r","version":"1","securityVersion":1,"compatibleHardware":[{"model":"m","revision":"r"}],"image":"AA==","imageDigest":"00"}""", "imageDigest", "SHA-256 of the image")]
-    [InlineData("""{"releaseId":"r","version":"1","securityVersion":"one","compatibleHardware":[],"image":"AA=="}""", "securityVersion", "not valid JSON")]
+    [InlineData("""{"releaseId":"r","version":"1","securityVersion":"one","compatibleHardware":[],"image":"AA=="}""", "securityVersion", "whole number")]
     public async Task RegisterRelease_Invalid_ProblemNamesField(string body, string field, string fix)
     {
         using var response = await PostJsonAsync(HttpPaths.Releases, body);
@@ -128,7 +128,7 @@ public sealed class ManagementApiTests(ITestOutputHelper output) : IAsyncLifetim
 
         deployment.Phase.Should().Be("running");
         paused.Phase.Should().Be("paused");
-        await ExpectProblemAsync(pausedAgain, HttpStatusCode.Conflict, null, "is paused");
+        await ExpectProblemAsync(pausedAgain, HttpStatusCode.Conflict, null, "already paused");
         status!.Phase.Should().Be("paused");
         resumed.Phase.Should().Be("running");
         aborted.Phase.Should().Be("aborted");
@@ -206,7 +206,7 @@ public sealed class ManagementApiTests(ITestOutputHelper output) : IAsyncLifetim
         return (await response.Content.ReadFromJsonAsync(ApiJsonContext.Default.DeploymentView))!;
     }
 
-    private static async Task ExpectProblemAsync(HttpResponseMessage response, HttpStatusCode status, string? field, string fix)
+    internal static async Task ExpectProblemAsync(HttpResponseMessage response, HttpStatusCode status, string? field, string fix)
     {
         var body = await response.Content.ReadAsStringAsync();
         response.StatusCode.Should().Be(status, body);

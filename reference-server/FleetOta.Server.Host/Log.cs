@@ -85,6 +85,10 @@ internal static partial class Log
         Message = "Deployment {DeploymentId} of release {ReleaseId} restored at {NowMs} ms; {PendingOutputs} pending outputs carried out")]
     public static partial void DeploymentRestored(ILogger logger, string deploymentId, string releaseId, int pendingOutputs, long nowMs);
 
+    [LoggerMessage(EventId = 27, Level = LogLevel.Warning,
+        Message = "Rejected {Method} {Path} with 413 because its body (Content-Length {ContentLength}) is larger than the limit: {Error}")]
+    public static partial void RequestBodyTooLarge(ILogger logger, string method, string path, long? contentLength, string error);
+
     [LoggerMessage(EventId = 26, Level = LogLevel.Information,
         Message = "{Count} alert deliveries pending from before the restart are retried: {Deliveries}")]
     public static partial void AlertsResumed(ILogger logger, int count, string deliveries);

@@ -206,7 +206,8 @@ public sealed partial class ServerHost : IAsyncDisposable
         });
 
         var app = builder.Build();
-        ManagementEndpoints.Map(app, engine, options, info);
+        StatusPages.Use(app);
+        ManagementEndpoints.Map(app, engine, options, info, loggerFactory.CreateLogger("FleetOta.Server.Host"));
         ArtifactEndpoints.Map(app, engine);
         return app;
     }

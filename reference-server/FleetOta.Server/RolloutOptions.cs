@@ -81,11 +81,23 @@ public sealed record RolloutOptions
             throw Invalid(nameof(Waves), "empty", "list at least one cumulative wave, such as 100%");
         }
 
-        foreach (var wave in Waves)
+        for (var i = 0; i < Waves.Count; i++)
         {
+            var wave = Waves[i];
             if (wave.Share is not { } share ? wave.Count is not > 0 : share is <= 0 or > 1 || double.IsNaN(share))
             {
-                throw Invalid(nameof(Waves), wave.ToString(), "give each wave a share in (0, 1] or a device count above 0");
+                throw Invalid($"{nameof(Waves)}[{i}]", Describe(wave), "give each wave a share in (0, 1] or a device count above 0");
+            }
+
+            // Waves are cumulative, so each wave must reach more devices than the one before. A share and a count
+            // compare only once the number of targets is known, so only waves of the same kind are checked here.
+            var previous = i > 0 ? Waves[i - 1] : null;
+            var shrinks = previous?.Share is { } before && wave.Share is { } after ? after <= before
+                : previous?.Count is { } countBefore && wave.Count is { } countAfter && countAfter <= countBefore;
+            if (shrinks)
+            {
+                throw Invalid($"{nameof(Waves)}[{i}]", $"{Describe(wave)} after {Describe(previous!)}",
+                    "make each wave larger than the one before, because waves are cumulative, such as 1%, 10%, 50%, 100%");
             }
         }
 
@@ -112,8 +124,11 @@ public sealed record RolloutOptions
         CheckNotNegative("Recovery.RetryDelayMs", Recovery.RetryDelayMs);
     }
 
-    internal static ArgumentException Invalid(string option, string value, string fix) =>
-        new($"The rollout option {option} is invalid: {value}. To fix it, {fix}.");
+    internal static RolloutOptionException Invalid(string option, string value, string fix) => new(option, value, fix);
+
+    private static string Describe(WaveSpec wave) => wave.Share is { } share
+        ? (share * 100).ToString("0.###", System.Globalization.CultureInfo.InvariantCulture) + "%"
+        : $"{wave.Count} devices";
 
     private static void CheckShare(string option, double value)
     {
@@ -138,6 +153,18 @@ public sealed record RolloutOptions
             throw Invalid(option, $"{value} ms", "give a duration of 0 ms or more");
         }
     }
+}
+
+/// <summary>An invalid rollout option: <see cref="Option"/> names it (such as "Waves[1]" or "FaultMonitor.Limit"),
+/// <see cref="Value"/> shows its value and <see cref="Fix"/> says what is allowed, so a host can word its own message.</summary>
+public sealed class RolloutOptionException(string option, string value, string fix)
+    : ArgumentException($"The rollout option {option} is invalid: {value}. To fix it, {fix}.")
+{
+    public string Option { get; } = option;
+
+    public string Value { get; } = value;
+
+    public string Fix { get; } = fix;
 }
 
 /// <summary>An exponentially growing offer rate: start at <see cref="StartPerMinute"/>, multiply by

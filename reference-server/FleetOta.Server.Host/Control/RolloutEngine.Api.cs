@@ -110,18 +110,9 @@ internal sealed partial class RolloutEngine
         lock (_gate)
         {
             var run = FindCurrent(deploymentId);
-            var required = kind switch
+            if (ControlConflict(run, kind) is { } conflict)
             {
-                OperatorActionKind.Pause => run.Controller.Phase == RolloutPhase.Running,
-                OperatorActionKind.Resume => run.Controller.Phase == RolloutPhase.Paused,
-                OperatorActionKind.Abort => run.Controller.Phase is RolloutPhase.Running or RolloutPhase.Paused,
-                _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Use Recover for recovery actions."),
-            };
-            if (!required)
-            {
-                var needs = kind == OperatorActionKind.Resume ? "paused" : "running or paused";
-                throw ApiException.Conflict(null,
-                    $"Deployment {deploymentId} is {Phase(run)}, so it cannot be {Describe(kind)}; the action needs a {needs} rollout.");
+                throw ApiException.Conflict(null, conflict);
             }
 
             var now = _clock.NowMs;
@@ -147,9 +138,28 @@ internal sealed partial class RolloutEngine
                     $"Deployment {deploymentId} has no previous release; start the deployment with previousReleaseId to re-deploy it.");
             }
 
+            if (kind == OperatorActionKind.RetryFailed && run.Controller.Phase == RolloutPhase.Aborted)
+            {
+                throw ApiException.Conflict(null,
+                    $"Deployment {deploymentId} is aborted, so its failed devices are not retried; start a new deployment to offer the release again, " +
+                    "or use force-rollback or redeploy-previous to undo it.");
+            }
+
             var now = _clock.NowMs;
+            IReadOnlyList<int> considered = device is { } selected ? [selected] : run.Record.Targets;
+            var statesBefore = considered.Select(run.Controller.StateOf).ToArray();
             var devices = Apply(run, new OperatorAction(kind, device), now);
-            return new RecoveryResult(deploymentId, WireName(kind), devices, View(run, now));
+            var acted = devices.ToHashSet();
+            var skipped = new SortedDictionary<string, int>(StringComparer.Ordinal);
+            for (var i = 0; i < considered.Count; i++)
+            {
+                if (!acted.Contains(considered[i]))
+                {
+                    Count(skipped, statesBefore[i].ToWire());
+                }
+            }
+
+            return new RecoveryResult(deploymentId, WireName(kind), devices, skipped, SkipReason(kind, skipped), View(run, now));
         }
     }
 
@@ -287,12 +297,49 @@ internal sealed partial class RolloutEngine
 
     private static void Count(SortedDictionary<string, int> counts, string key) => counts[key] = counts.GetValueOrDefault(key) + 1;
 
+    /// <summary>Returns why <paramref name="kind"/> does not fit the rollout's phase, or null when it does.</summary>
+    private static string? ControlConflict(DeploymentRun run, OperatorActionKind kind)
+    {
+        var phase = run.Controller.Phase;
+        var id = run.Id;
+        return (kind, phase) switch
+        {
+            (OperatorActionKind.Pause, RolloutPhase.Running) => null,
+            (OperatorActionKind.Resume, RolloutPhase.Paused) => null,
+            (OperatorActionKind.Abort, RolloutPhase.Running or RolloutPhase.Paused) => null,
+            (OperatorActionKind.Pause, RolloutPhase.Paused) => $"Deployment {id} is already paused; resume it with POST {HttpPaths.Resume(id)}.",
+            (OperatorActionKind.Resume, RolloutPhase.Running) => $"Deployment {id} is already running, so there is nothing to resume.",
+            (OperatorActionKind.Abort, RolloutPhase.Aborted) => $"Deployment {id} is already aborted.",
+            (_, RolloutPhase.Aborted or RolloutPhase.Completed) =>
+                $"Deployment {id} is {Phase(run)}, so it can no longer be {Describe(kind)}; start a new deployment instead.",
+            _ => $"Deployment {id} is {Phase(run)}, so it cannot be {Describe(kind)}; only a {(kind == OperatorActionKind.Resume ? "paused" : "running")} rollout can be.",
+        };
+    }
+
     private static string Describe(OperatorActionKind kind) => kind switch
     {
         OperatorActionKind.Pause => "paused",
         OperatorActionKind.Resume => "resumed",
         _ => "aborted",
     };
+
+    /// <summary>Returns why a recovery action skipped devices, or null when it skipped none.</summary>
+    private static string? SkipReason(OperatorActionKind kind, SortedDictionary<string, int> skipped)
+    {
+        if (skipped.Count == 0)
+        {
+            return null;
+        }
+
+        var eligible = kind switch
+        {
+            OperatorActionKind.RetryFailed => "failed or rolled-back",
+            OperatorActionKind.ForceRollback => "failed, rolled-back, timed-out, degraded or succeeded",
+            _ => "failed, rolled-back, timed-out or degraded",
+        };
+        var states = string.Join(", ", skipped.Select(pair => $"{pair.Value.ToString(CultureInfo.InvariantCulture)} {pair.Key}"));
+        return $"{WireName(kind)} applies only to {eligible} devices, so it skipped {skipped.Values.Sum().ToString(CultureInfo.InvariantCulture)} devices: {states}.";
+    }
 
     private static string WireName(OperatorActionKind kind) => kind switch
     {

@@ -23,7 +23,10 @@ public sealed class ApiException(int status, string? field, string detail) : Exc
         {
             StatusCodes.Status400BadRequest => "Invalid request",
             StatusCodes.Status404NotFound => "Not found",
+            StatusCodes.Status405MethodNotAllowed => "Method not allowed",
             StatusCodes.Status409Conflict => "Conflict with the current state",
+            StatusCodes.Status413PayloadTooLarge => "Request body too large",
+            StatusCodes.Status415UnsupportedMediaType => "Unsupported media type",
             _ => "Request failed",
         };
         var extensions = new Dictionary<string, object?>(StringComparer.Ordinal);

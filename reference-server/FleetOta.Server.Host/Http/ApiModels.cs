@@ -73,7 +73,18 @@ public sealed record DeploymentView(
 /// <summary>Body of the recovery actions; a null device applies the action to every eligible device.</summary>
 public sealed record DeviceSelection(int? Device);
 
-public sealed record RecoveryResult(string DeploymentId, string Action, IReadOnlyList<int> Devices, DeploymentView Deployment);
+/// <summary>Result of a recovery action.</summary>
+/// <param name="Devices">The devices that the action sent a command to.</param>
+/// <param name="Skipped">Count per action state of the selected devices that the action skipped, because the
+/// action does not apply to devices in that state.</param>
+/// <param name="SkipReason">Why devices were skipped, naming the states the action applies to; null when none were.</param>
+public sealed record RecoveryResult(
+    string DeploymentId,
+    string Action,
+    IReadOnlyList<int> Devices,
+    IReadOnlyDictionary<string, int> Skipped,
+    string? SkipReason,
+    DeploymentView Deployment);
 
 public sealed record DeviceView(
     int DeviceId,
@@ -97,7 +108,9 @@ public sealed record SigningKeyView(string KeyId, string Algorithm, string Publi
 
 public sealed record ServerInfoView(string HttpUrl, string BrokerUrl, double TimeFactor, long NowMs, string KeyId);
 
-[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
+// Unknown members are rejected, so that a misspelt option is not silently left at its default.
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+    UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow)]
 [JsonSerializable(typeof(RegisterReleaseRequest))]
 [JsonSerializable(typeof(ReleaseView))]
 [JsonSerializable(typeof(IReadOnlyList<ReleaseView>))]

@@ -57,6 +57,11 @@ internal static class RequestValidation
         {
             options.Validate();
         }
+        catch (RolloutOptionException error)
+        {
+            var field = OptionField(error.Option);
+            throw ApiException.BadRequest(field, $"Member {field} is {error.Value}; {error.Fix}.");
+        }
         catch (ArgumentException error)
         {
             throw ApiException.BadRequest("options", error.Message);
@@ -222,7 +227,7 @@ internal static class RequestValidation
                 { Percent: { } percent, Count: null } when percent is > 0 and <= 100 => WaveSpec.Percent(percent),
                 { Percent: null, Count: { } count } when count > 0 => new WaveSpec(null, count),
                 _ => throw ApiException.BadRequest(path,
-                    $"Wave {i + 1} is {waves[i]}; give exactly one of percent (above 0, at most 100) and count (above 0), cumulative over the targets."),
+                    $"Member {path} is {Show(waves[i])}; give exactly one of percent (above 0, at most 100) and count (above 0), cumulative over the targets."),
             };
         }
 
@@ -279,4 +284,31 @@ internal static class RequestValidation
     }
 
     private static string Show(int? value) => value?.ToString(CultureInfo.InvariantCulture) ?? "missing";
+
+    /// <summary>Formats a wave as the JSON object that the request contained.</summary>
+    private static string Show(WaveModel? wave)
+    {
+        if (wave is null)
+        {
+            return "null";
+        }
+
+        var members = new List<string>(2);
+        if (wave.Percent is { } percent)
+        {
+            members.Add("\"percent\": " + percent.ToString(CultureInfo.InvariantCulture));
+        }
+
+        if (wave.Count is { } count)
+        {
+            members.Add("\"count\": " + count.ToString(CultureInfo.InvariantCulture));
+        }
+
+        return "{" + string.Join(", ", members) + "}";
+    }
+
+    /// <summary>Turns a rollout option name such as "Waves[1]" or "FaultMonitor.Limit" into the request's JSON path,
+    /// such as "options.waves[1]" or "options.faultMonitor.limit".</summary>
+    private static string OptionField(string option) =>
+        "options." + string.Join('.', option.Split('.').Select(part => part.Length == 0 ? part : char.ToLowerInvariant(part[0]) + part[1..]));
 }
