@@ -147,4 +147,37 @@ public sealed class ServerRestartTests(ITestOutputHelper output) : IAsyncLifetim
         next.DeploymentId.Should().Be("dep-2");
         next.Phase.Should().Be("running");
     }
+
+    [Fact]
+    public async Task Restart_EmbeddedBroker_KeepsPort()
+    {
+        int firstPort;
+        await using (var first = await TestServer.StartAsync(output, dataDirectory: _dataDirectory))
+        {
+            firstPort = first.Host.BrokerUrl.Port;
+        }
+
+        await using var second = await TestServer.StartAsync(output, dataDirectory: _dataDirectory);
+        await using var device = await TestDevice.ConnectAsync(second.Host.BrokerUrl, 0);
+
+        second.Host.BrokerUrl.Port.Should().Be(firstPort);
+        (await File.ReadAllTextAsync(Path.Combine(_dataDirectory, ServerHost.BrokerPortFileName))).Trim().Should().Be(firstPort.ToString());
+    }
+
+    [Fact]
+    public async Task Restart_BrokerPortTaken_ListensOnNewPort()
+    {
+        int firstPort;
+        await using (var first = await TestServer.StartAsync(output, dataDirectory: _dataDirectory))
+        {
+            firstPort = first.Host.BrokerUrl.Port;
+        }
+
+        using var squatter = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, firstPort);
+        squatter.Start();
+        await using var second = await TestServer.StartAsync(output, dataDirectory: _dataDirectory);
+
+        second.Host.BrokerUrl.Port.Should().NotBe(firstPort);
+        (await File.ReadAllTextAsync(Path.Combine(_dataDirectory, ServerHost.BrokerPortFileName))).Trim().Should().Be(second.Host.BrokerUrl.Port.ToString());
+    }
 }

@@ -89,6 +89,10 @@ internal static partial class Log
         Message = "Rejected {Method} {Path} with 413 because its body (Content-Length {ContentLength}) is larger than the limit: {Error}")]
     public static partial void RequestBodyTooLarge(ILogger logger, string method, string path, long? contentLength, string error);
 
+    [LoggerMessage(EventId = 28, Level = LogLevel.Warning,
+        Message = "The embedded MQTT broker cannot reuse port {Port} of the last start ({Error}), so it listens on a new port; point the devices at the new broker URL")]
+    public static partial void BrokerPortChanged(ILogger logger, int port, string error);
+
     [LoggerMessage(EventId = 26, Level = LogLevel.Information,
         Message = "{Count} alert deliveries pending from before the restart are retried: {Deliveries}")]
     public static partial void AlertsResumed(ILogger logger, int count, string deliveries);

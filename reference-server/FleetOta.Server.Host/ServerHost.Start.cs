@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net.Sockets;
 using FleetOta.Protocol;
 using FleetOta.Server.Persistence;
@@ -36,6 +37,36 @@ public sealed partial class ServerHost
                 $"The alert outbox {path} is not a readable SQLite store ({error.Message}); restore it from a backup, or delete it to drop the " +
                 "alerts' delivery states, so that alerts a sink had not accepted yet are never delivered.", error);
         }
+    }
+
+    /// <summary>Starts the embedded broker on <paramref name="port"/>. For port 0 with a data folder it reuses the
+    /// port of the last start, so devices keep their broker URL, and falls back to a free port when that one is taken.</summary>
+    private static async Task<EmbeddedBroker> StartEmbeddedBrokerAsync(int port, string? dataDirectory, ILogger logger)
+    {
+        if (port != 0 || dataDirectory is null)
+        {
+            return await StartBrokerAsync(port, logger).ConfigureAwait(false);
+        }
+
+        var path = Path.Combine(dataDirectory, BrokerPortFileName);
+        EmbeddedBroker? broker = null;
+        if (File.Exists(path)
+            && int.TryParse(File.ReadAllText(path).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var stored)
+            && stored is > 0 and <= 65535)
+        {
+            try
+            {
+                broker = await StartBrokerAsync(stored, logger).ConfigureAwait(false);
+            }
+            catch (ServerStartException error)
+            {
+                Log.BrokerPortChanged(logger, stored, error.InnerException?.Message ?? error.Message);
+            }
+        }
+
+        broker ??= await StartBrokerAsync(0, logger).ConfigureAwait(false);
+        File.WriteAllText(path, broker.Port.ToString(CultureInfo.InvariantCulture) + "\n");
+        return broker;
     }
 
     private static async Task<EmbeddedBroker> StartBrokerAsync(int port, ILogger logger)

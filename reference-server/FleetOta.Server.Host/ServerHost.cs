@@ -29,6 +29,9 @@ public sealed partial class ServerHost : IAsyncDisposable
     /// <summary>File of the default file alert sink in the data folder: one JSON object a line.</summary>
     public const string AlertsFileName = "alerts.jsonl";
 
+    /// <summary>File in the data folder with the port of the embedded broker, reused by the next start.</summary>
+    public const string BrokerPortFileName = "broker-port.txt";
+
     /// <summary>File in the data folder that keeps alerts pending and delivered per sink across restarts.</summary>
     public const string AlertOutboxFileName = "alert-outbox.sqlite";
 
@@ -128,7 +131,7 @@ public sealed partial class ServerHost : IAsyncDisposable
             EmbeddedBroker? broker = null;
             if (endpoint.Embedded)
             {
-                broker = await StartBrokerAsync(endpoint.Port, logger).ConfigureAwait(false);
+                broker = await StartEmbeddedBrokerAsync(endpoint.Port, options.DataDirectory, logger).ConfigureAwait(false);
                 started.Push(broker);
                 endpoint = endpoint with { Port = broker.Port };
             }
