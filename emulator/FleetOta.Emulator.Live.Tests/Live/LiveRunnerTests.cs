@@ -1,7 +1,10 @@
+using System.Diagnostics;
 using FleetOta.Emulator.Faults;
+using FleetOta.Emulator.Live.Hosting;
 using FleetOta.Emulator.Live.Running;
 using FleetOta.Journal;
 using FleetOta.Scenarios.Oracles;
+using Microsoft.Extensions.Logging;
 
 namespace FleetOta.Emulator.Live.Tests.Live;
 
@@ -56,5 +59,146 @@ public sealed class LiveRunnerTests : IDisposable
             journal.Entries.Should().Contain(e => e.Kind == JournalKind.Committed && e.Version == "2.0.0" && e.Device == device,
                 $"device {device} re-arms its trial after the bootloader replaced the environment");
         }
+    }
+
+    [Fact]
+    public async Task RunAsync_Cancelled_ThrowsInterruptedWithoutJournal()
+    {
+        var spec = LiveScenarios.Small(20, seed: 7, durationAfterReleaseMs: 10 * 3_600_000);
+        using var loggers = LiveScenarios.Loggers();
+        using var interrupt = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+
+        var run = () => LiveRunner.RunAsync(new LiveRunOptions { Spec = spec, OutputDirectory = _folder, TimeFactor = 120 }, loggers, interrupt.Token);
+
+        var thrown = await run.Should().ThrowAsync<LiveRunInterruptedException>();
+        thrown.Which.VirtualMs.Should().BeInRange(1, spec.EndMs / 2, "the run stopped about ten virtual minutes in");
+        thrown.Which.EndMs.Should().Be(spec.EndMs);
+        File.Exists(Path.Combine(_folder, LiveRunner.JournalFileName)).Should().BeFalse("an interrupted run merges no journal");
+    }
+
+    [Fact]
+    public async Task RunAsync_ShardProcessKilled_ThrowsFailedAtOnce()
+    {
+        var spec = LiveScenarios.Small(20, seed: 7, durationAfterReleaseMs: 10 * 3_600_000);
+        var fleetota = Path.Combine(AppContext.BaseDirectory, "fleetota.dll");
+        var shardIds = new List<int>();
+        var scenarioFile = Path.Combine(_folder, "unused.yaml");
+        var launcher = new RecordingLauncher(
+            new ProcessShardLauncher(shard => ShardCommandLine.StartInfo(shard, "dotnet", fleetota, scenarioFile, spec.Name)), shardIds);
+        Directory.CreateDirectory(_folder);
+        await File.WriteAllTextAsync(scenarioFile, ShardScenario);
+        using var loggers = LiveScenarios.Loggers();
+        var run = LiveRunner.RunAsync(
+            new LiveRunOptions { Spec = spec, OutputDirectory = Path.Combine(_folder, "run"), TimeFactor = 120, Shards = 2, Launcher = launcher }, loggers);
+        await Task.Delay(TimeSpan.FromSeconds(8));
+        run.IsCompleted.Should().BeFalse($"the run is still going before the kill: {run.Exception?.GetBaseException().Message}");
+        var clock = Stopwatch.StartNew();
+
+        Process.GetProcessById(shardIds[0]).Kill();
+        var thrown = await FluentActions.Awaiting(() => run).Should().ThrowAsync<LiveRunFailedException>();
+
+        clock.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(10), "the runner notices the exit at once, not at the run's end");
+        thrown.Which.Message.Should().Contain("shard 1/2");
+        thrown.Which.Message.Should().Contain("exited with code 137 (ended by signal 9)");
+        thrown.Which.Message.Should().Contain(Path.Combine(_folder, "run", "shards", "shard-1.log"));
+        thrown.Which.VirtualMs.Should().BeLessThan(spec.EndMs / 2);
+        ProcessExists(shardIds[1]).Should().BeFalse("the runner stops the other shard");
+        File.Exists(Path.Combine(_folder, "run", LiveRunner.JournalFileName)).Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task RunAsync_SecondRunIntoSameFolder_ReplacesFirst()
+    {
+        var spec = LiveScenarios.Small(20, seed: 7, durationAfterReleaseMs: 20 * 60_000);
+        using var loggers = LiveScenarios.Loggers();
+
+        await LiveRunner.RunAsync(new LiveRunOptions { Spec = spec, OutputDirectory = _folder, TimeFactor = 240, KeepDevices = true }, loggers);
+        Directory.EnumerateDirectories(Path.Combine(_folder, LiveRunner.DevicesFolder)).Should().HaveCount(20, "KeepDevices keeps the device folders");
+        var second = await LiveRunner.RunAsync(new LiveRunOptions { Spec = spec, OutputDirectory = _folder, TimeFactor = 240 }, loggers);
+
+        var journal = JournalReader.Read(second.JournalPath);
+        journal.Entries.Where(e => e.Kind == JournalKind.DeploymentStarted).Should().HaveCount(1, "the second run starts with fresh server data");
+        Directory.EnumerateFiles(Path.Combine(_folder, LiveRunner.ServerFolder), "journal-*.sqlite").Should().HaveCount(1);
+        Directory.Exists(Path.Combine(_folder, LiveRunner.DevicesFolder)).Should().BeFalse("device folders are deleted after the merge");
+    }
+
+    /// <summary>The scenario of <see cref="LiveScenarios.Small(int, long, long, FaultSpec[])"/> as a file, for shard
+    /// processes, which read their scenario from a file. The runner's spec sets the seed and fleet size.</summary>
+    private const string ShardScenario = """
+        defaults:
+          seed: 7
+          fleet:
+            devices: 20
+            initial-version: 1.0.0
+            initial-security-version: 1
+            hardware:
+              - { model: gw-300, revision: A, share: 100% }
+          agent: { heartbeat: 4m, report-retry: 30s, report-retry-max: 2m, download-retry: 30s }
+        releases:
+          r2: { version: 2.0.0, security-version: 2, image-size: 32KiB }
+        rollouts:
+          short:
+            waves: [20%, 100%]
+            gate: { success: 95%, soak: 2m, finished: 90%, max-duration: 10m }
+            offer-spread: 2m
+            offer-repeat: 3m
+            silent-timeout: 10m
+            tick: 30s
+            recovery: { retry-delay: 3m }
+        scenarios:
+          - name: live-test
+            description: The short live test scenario, running for ten hours.
+            release: r2
+            rollout: short
+            release-at: 3m
+            duration: 10h
+            expect: { reach: pass, success: pass, rollback: inconclusive, recovery: inconclusive, rollout-control: inconclusive }
+        """;
+
+    private static bool ProcessExists(int id)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(id);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Starts shards with an inner launcher and records the process id of each: the child process of this
+    /// test process that the start added.</summary>
+    private sealed class RecordingLauncher(IShardLauncher inner, List<int> shardIds) : IShardLauncher
+    {
+        public async Task<IShardHandle> StartAsync(DeviceHostOptions options, ILoggerFactory loggers, CancellationToken token)
+        {
+            var before = ShardChildren();
+            var handle = await inner.StartAsync(options, loggers, token);
+            shardIds.Add(ShardChildren().Except(before).Single());
+            return handle;
+        }
+
+        private static List<int> ShardChildren() =>
+            Directory.EnumerateDirectories("/proc")
+                .Select(Path.GetFileName)
+                .Where(name => int.TryParse(name, out _))
+                .Where(name =>
+                {
+                    try
+                    {
+                        var status = File.ReadAllLines($"/proc/{name}/status");
+                        var parent = status.FirstOrDefault(line => line.StartsWith("PPid:", StringComparison.Ordinal));
+                        return parent is not null && parent[5..].Trim() == Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)
+                               && File.ReadAllText($"/proc/{name}/cmdline").Contains("--shard", StringComparison.Ordinal);
+                    }
+                    catch (IOException)
+                    {
+                        return false;
+                    }
+                })
+                .Select(name => int.Parse(name!, System.Globalization.CultureInfo.InvariantCulture))
+                .ToList();
     }
 }

@@ -154,6 +154,14 @@ public sealed partial class LiveRunner
             {
                 var done = await Task.WhenAny(pending).ConfigureAwait(false);
                 pending.Remove(done);
+                if (done.IsCompletedSuccessfully && ShardStoppedEarly(shardWaits.IndexOf(done)) is { } early)
+                {
+                    await stop.CancelAsync().ConfigureAwait(false);
+                    await WaitForInterruptAsync(token).ConfigureAwait(false);
+                    token.ThrowIfCancellationRequested();
+                    throw new LiveRunFailedException(early, _clock.VirtualMs);
+                }
+
                 if (done.IsCompletedSuccessfully)
                 {
                     continue;
@@ -169,12 +177,32 @@ public sealed partial class LiveRunner
                     : $"The run's control of the server failed: {failure.Message}";
                 throw new LiveRunFailedException(message, virtualMs, failure);
             }
+
+            // A device host stops early without an error when its token is cancelled, so every shard may have
+            // finished although the run was interrupted.
+            token.ThrowIfCancellationRequested();
         }
         finally
         {
             await stop.CancelAsync().ConfigureAwait(false);
             await Task.WhenAll(pending.Append(progress)).ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>Returns why the shard at <paramref name="index"/> counts as failed although it stopped without an
+    /// error, or null when it is no shard or it stopped within a second of real time before the run's end. A shard
+    /// process stops early with exit code 0 when it gets SIGINT or SIGTERM itself.</summary>
+    private string? ShardStoppedEarly(int index)
+    {
+        if (index < 0 || _clock.RealDelayUntil(_spec.EndMs) <= TimeSpan.FromSeconds(1))
+        {
+            return null;
+        }
+
+        var log = Path.Combine(Path.GetFullPath(_options.OutputDirectory), ShardsFolder, $"shard-{index + 1}.log");
+        var where = File.Exists(log) ? $"; its output is in {log}" : "";
+        return $"Shard {index + 1}/{_options.Shards} stopped without an error at virtual time {_clock.VirtualMs / 3_600_000.0:0.00} h, " +
+               $"before the end of the run at {_spec.EndMs / 3_600_000.0:0.00} h{where}.";
     }
 
     /// <summary>Gives an interrupt a moment to arrive after a part of the run failed. Ctrl+C in a terminal signals
