@@ -166,11 +166,12 @@ public sealed class ApiErrorTests(ITestOutputHelper output) : IAsyncLifetime
         var id = (await _server.DeployAsync("rel-1", [0, 1, 2])).DeploymentId;
 
         using var response = await _server.Http.PostAsync(HttpPaths.ForceRollback(id), null);
-        var result = await response.Content.ReadFromJsonAsync(ApiJsonContext.Default.RecoveryResult);
+        var body = await response.Content.ReadAsStringAsync();
+        var result = JsonSerializer.Deserialize(body, ApiJsonContext.Default.RecoveryResult);
 
-        response.StatusCode.Should().Be(HttpStatusCode.OK);
-        result!.Devices.Should().BeEmpty();
-        result.Skipped.Values.Sum().Should().Be(3);
+        response.StatusCode.Should().Be(HttpStatusCode.OK, body);
+        result!.Devices.Should().BeEmpty(body);
+        result.Skipped.Values.Sum().Should().Be(3, body);
         result.SkipReason.Should().Contain("applies only to failed, rolled-back, timed-out, degraded or succeeded devices");
         result.SkipReason.Should().Contain("skipped 3 devices");
     }
