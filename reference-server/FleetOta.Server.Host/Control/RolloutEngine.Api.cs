@@ -146,6 +146,9 @@ internal sealed partial class RolloutEngine
             }
 
             var now = _clock.NowMs;
+            // Timers that are due (offers, time-outs) fire first, so that the action's outputs name only the devices it
+            // acted on, and the states it is judged against are those it saw.
+            Run(run, Tick.Instance, now);
             IReadOnlyList<int> considered = device is { } selected ? [selected] : run.Record.Targets;
             var statesBefore = considered.Select(run.Controller.StateOf).ToArray();
             var devices = Apply(run, new OperatorAction(kind, device), now);
