@@ -56,6 +56,20 @@ internal static class LiveMode
         run.Options.Add(KeepDevices);
     }
 
+    /// <summary>Prints every setting of the scenarios that live mode cannot run, one line each, and returns true when
+    /// there is none.</summary>
+    internal static bool CheckSupported(IReadOnlyList<Scenario> scenarios, RunSettings settings, TextWriter error)
+    {
+        var problems = scenarios.SelectMany(scenario => LiveSupport.Problems(ScenarioRunner.Resolve(scenario, settings))
+            .Select(problem => $"scenario {scenario.Name}: {problem}")).ToList();
+        foreach (var problem in problems)
+        {
+            error.WriteLine("error: " + problem);
+        }
+
+        return problems.Count == 0;
+    }
+
     public static int Execute(ParseResult result)
     {
         var run = result.CommandResult.Command;
@@ -87,18 +101,16 @@ internal static class LiveMode
             return ExitCodes.Usage;
         }
 
-        if (!ScenarioSelection.TryLoad(file, names, error, out var scenarios) || !OutputFolder.TryPrepare(outputFolder, error))
+        if (!ScenarioSelection.TryLoad(file, names, error, out var scenarios))
         {
             return ExitCodes.Usage;
         }
 
         var settings = new RunSettings(outputFolder, result.GetValue<long?>("--seed"), result.GetValue<int?>("--devices"), GitCommit.Read(), "",
             TimeProvider.System.GetUtcNow().ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture));
-        var problems = scenarios.SelectMany(scenario => LiveSupport.Problems(ScenarioRunner.Resolve(scenario, settings))
-            .Select(problem => $"scenario {scenario.Name}: {problem}")).ToList();
-        if (problems.Count > 0)
+        // Unsupported settings are reported before the output folder is created, so a rejected run leaves nothing behind.
+        if (!CheckSupported(scenarios, settings, error) || !OutputFolder.TryPrepare(outputFolder, error))
         {
-            problems.ForEach(problem => error.WriteLine("error: " + problem));
             return ExitCodes.Usage;
         }
 

@@ -78,6 +78,32 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public void Validate_LiveMode_AcceptsSupportedFile()
+    {
+        var (code, output, error) = Invoke("validate", _file, "--mode", "live");
+
+        code.Should().Be(ExitCodes.Passed, error);
+        output.Should().Contain("is valid for live mode: 3 scenarios.");
+    }
+
+    [Fact]
+    public void Validate_LiveMode_ListsUnsupportedSettings()
+    {
+        var file = Path.Combine(_temp.Path, "flaky.yaml");
+        System.IO.File.WriteAllText(file, File.Replace(
+            "fleet: { devices: 300, initial-version: 1.0.0 }",
+            "fleet: { devices: 300, initial-version: 1.0.0, connectivity: [ { pattern: intermittent, share: 100% } ] }"));
+
+        var plain = Invoke("validate", file);
+        var (code, _, error) = Invoke("validate", file, "--mode", "live");
+
+        plain.Code.Should().Be(ExitCodes.Passed, plain.Error);
+        code.Should().Be(ExitCodes.Usage);
+        error.Should().Contain("error: scenario nominal: Connectivity pattern intermittent is not available in live mode");
+        error.Should().Contain("error: scenario crash-loop: Connectivity pattern intermittent");
+    }
+
+    [Fact]
     public void Validate_MissingFile_SaysWhatToDo()
     {
         var (code, _, error) = Invoke("validate", Path.Combine(_temp.Path, "none.yaml"));
