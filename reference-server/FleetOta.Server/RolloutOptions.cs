@@ -156,7 +156,7 @@ public sealed record RolloutOptions
 }
 
 /// <summary>An invalid rollout option: <see cref="Option"/> names it (such as "Waves[1]" or "FaultMonitor.Limit"),
-/// <see cref="Value"/> shows its value and <see cref="Fix"/> says what is allowed, so a host can word its own message.</summary>
+/// <see cref="Value"/> shows its value and <see cref="Fix"/> states what is allowed, so a host can word its own message.</summary>
 public sealed class RolloutOptionException(string option, string value, string fix)
     : ArgumentException($"The rollout option {option} is invalid: {value}. To fix it, {fix}.")
 {

@@ -79,12 +79,6 @@ internal static class LiveMode
         var output = result.InvocationConfiguration.Output;
         var outputFolder = result.GetValue<string>("--out")!;
         var format = result.GetValue<string>("--format")!;
-        if (result.GetValue<int?>("--devices") is <= 0)
-        {
-            error.WriteLine($"error: --devices must be at least 1, but is {result.GetValue<int?>("--devices")}.");
-            return ExitCodes.Usage;
-        }
-
         if (result.GetValue(Shards) < 1 || !(result.GetValue(TimeFactor) > 0))
         {
             error.WriteLine($"error: --shards must be at least 1 and --time-factor above 0, but they are {result.GetValue(Shards)} and {result.GetValue(TimeFactor)}.");

@@ -124,36 +124,9 @@ public sealed class LiveRunnerTests : IDisposable
 
     /// <summary>The scenario of <see cref="LiveScenarios.Small(int, long, long, FaultSpec[])"/> as a file, for shard
     /// processes, which read their scenario from a file. The runner's spec sets the seed and fleet size.</summary>
-    private const string ShardScenario = """
-        defaults:
-          seed: 7
-          fleet:
-            devices: 20
-            initial-version: 1.0.0
-            initial-security-version: 1
-            hardware:
-              - { model: gw-300, revision: A, share: 100% }
-          agent: { heartbeat: 4m, report-retry: 30s, report-retry-max: 2m, download-retry: 30s }
-        releases:
-          r2: { version: 2.0.0, security-version: 2, image-size: 32KiB }
-        rollouts:
-          short:
-            waves: [20%, 100%]
-            gate: { success: 95%, soak: 2m, finished: 90%, max-duration: 10m }
-            offer-spread: 2m
-            offer-repeat: 3m
-            silent-timeout: 10m
-            tick: 30s
-            recovery: { retry-delay: 3m }
-        scenarios:
-          - name: live-test
-            description: The short live test scenario, running for ten hours.
-            release: r2
-            rollout: short
-            release-at: 3m
-            duration: 10h
-            expect: { reach: pass, success: pass, rollback: inconclusive, recovery: inconclusive, rollout-control: inconclusive }
-        """;
+    private static readonly string ShardScenario = LiveScenarios.ScenarioFile(7, 20, "live-test",
+        "The short live test scenario, running for ten hours.", "10h",
+        "{ reach: pass, success: pass, rollback: inconclusive, recovery: inconclusive, rollout-control: inconclusive }");
 
     private static bool ProcessExists(int id)
     {

@@ -52,6 +52,39 @@ internal static class LiveScenarios
         Faults = faults,
     };
 
+    /// <summary>Returns the short scenario of <see cref="Small(int, long, long, FaultSpec[])"/> as a scenario file, for
+    /// shard processes, which read their scenario from a file.</summary>
+    public static string ScenarioFile(long seed, int devices, string name, string description, string duration, string expect) => $$"""
+        defaults:
+          seed: {{seed}}
+          fleet:
+            devices: {{devices}}
+            initial-version: 1.0.0
+            initial-security-version: 1
+            hardware:
+              - { model: gw-300, revision: A, share: 100% }
+          agent: { heartbeat: 4m, report-retry: 30s, report-retry-max: 2m, download-retry: 30s }
+        releases:
+          r2: { version: 2.0.0, security-version: 2, image-size: 32KiB }
+        rollouts:
+          short:
+            waves: [20%, 100%]
+            gate: { success: 95%, soak: 2m, finished: 90%, max-duration: 10m }
+            offer-spread: 2m
+            offer-repeat: 3m
+            silent-timeout: 10m
+            tick: 30s
+            recovery: { retry-delay: 3m }
+        scenarios:
+          - name: {{name}}
+            description: {{description}}
+            release: r2
+            rollout: short
+            release-at: 3m
+            duration: {{duration}}
+            expect: {{expect}}
+        """;
+
     /// <summary>Criteria of the short scenarios: windows that fit their duration.</summary>
     public static CriteriaThresholds Criteria => new()
     {

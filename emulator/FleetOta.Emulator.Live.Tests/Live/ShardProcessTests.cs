@@ -10,36 +10,9 @@ namespace FleetOta.Emulator.Live.Tests.Live;
 [Collection(LiveCollection.Name)]
 public sealed class ShardProcessTests : IDisposable
 {
-    private const string ScenarioFile = """
-        defaults:
-          seed: 5
-          fleet:
-            devices: 100
-            initial-version: 1.0.0
-            initial-security-version: 1
-            hardware:
-              - { model: gw-300, revision: A, share: 100% }
-          agent: { heartbeat: 4m, report-retry: 30s, report-retry-max: 2m, download-retry: 30s }
-        releases:
-          r2: { version: 2.0.0, security-version: 2, image-size: 32KiB }
-        rollouts:
-          short:
-            waves: [20%, 100%]
-            gate: { success: 95%, soak: 2m, finished: 90%, max-duration: 10m }
-            offer-spread: 2m
-            offer-repeat: 3m
-            silent-timeout: 10m
-            tick: 30s
-            recovery: { retry-delay: 3m }
-        scenarios:
-          - name: shards
-            description: A short release on a small fleet in two shard processes.
-            release: r2
-            rollout: short
-            release-at: 3m
-            duration: 30m
-            expect: { reach: pass, success: pass, rollback: inconclusive, recovery: inconclusive, rollout-control: pass }
-        """;
+    private static readonly string ScenarioFile = LiveScenarios.ScenarioFile(5, 100, "shards",
+        "A short release on a small fleet in two shard processes.", "30m",
+        "{ reach: pass, success: pass, rollback: inconclusive, recovery: inconclusive, rollout-control: pass }");
 
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "fleetota-shards-" + Path.GetRandomFileName());
 

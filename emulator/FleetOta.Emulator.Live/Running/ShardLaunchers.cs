@@ -54,7 +54,7 @@ public sealed class ShardExitedException(string shard, int processId, int exitCo
 
     public int ExitCode { get; } = exitCode;
 
-    /// <summary>The file that holds the shard's standard output and standard error, or null when there is none.</summary>
+    /// <summary>File that receives the shard's standard output and standard error, or null when there is none.</summary>
     public string? LogPath { get; } = logPath;
 
     /// <summary>Names the signal for the exit codes 129 to 159, which .NET reports on Unix for a process that a signal
